@@ -1,0 +1,98 @@
+{#- Checks every business var before anything is built, so a mistyped setting stops the
+    run with a message naming the var instead of a wrong mart or an SQL error deep down.
+    Renders to nothing: it runs as an on-run-start hook. -#}
+{% macro validate_project_vars() %}
+    {%- if execute -%}
+        {%- do stratify.validate_date_var('as_of_date', allow_null=true) -%}
+        {%- do stratify.validate_date_var('min_valid_order_date') -%}
+        {%- for name in ['lookback_days', 'identity_stitching_rounds', 'lifecycle_new_days',
+                         'lifecycle_reactivated_recency_days', 'lifecycle_reactivated_gap_days',
+                         'lifecycle_active_days', 'lifecycle_at_risk_days', 'lifecycle_dormant_days'] -%}
+            {%- do stratify.validate_int_var(name, 1, 100000) -%}
+        {%- endfor -%}
+        {%- do stratify.validate_int_var('rfm_score_buckets', 2, 10) -%}
+        {%- if not (var('lifecycle_active_days') < var('lifecycle_at_risk_days') < var('lifecycle_dormant_days')) -%}
+            {%- do exceptions.raise_compiler_error(
+                "vars lifecycle_active_days < lifecycle_at_risk_days < lifecycle_dormant_days must hold, got "
+                ~ var('lifecycle_active_days') ~ ", " ~ var('lifecycle_at_risk_days') ~ ", " ~ var('lifecycle_dormant_days')) -%}
+        {%- endif -%}
+        {%- for letter, metric in [('r', 'recency_days'), ('f', 'frequency'), ('m', 'monetary')] -%}
+            {%- set method = var(letter ~ '_score_method') -%}
+            {%- if method not in ['quantile', 'threshold'] -%}
+                {%- do exceptions.raise_compiler_error(
+                    "var " ~ letter ~ "_score_method must be 'quantile' or 'threshold', got " ~ method | tojson) -%}
+            {%- endif -%}
+            {%- if method == 'threshold' -%}
+                {%- do stratify.validate_cut_points(metric) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- do stratify.validate_share_pair('abc_a_share', 'abc_b_share') -%}
+        {%- do stratify.validate_share_pair('reject_rate_warn', 'reject_rate_error') -%}
+    {%- endif -%}
+{% endmacro %}
+
+
+{#- A var that must be a real calendar date written YYYY-MM-DD (never SQL). -#}
+{% macro validate_date_var(name, allow_null=false) %}
+    {%- set value = var(name) -%}
+    {%- if value is none and allow_null -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set text = value | string -%}
+    {%- set match = modules.re.match('^(\\d{4})-(\\d{2})-(\\d{2})$', text) -%}
+    {%- set ns = namespace(ok=false) -%}
+    {%- if match -%}
+        {%- set year, month, day = match.group(1) | int, match.group(2) | int, match.group(3) | int -%}
+        {%- if 1 <= month <= 12 and day >= 1 -%}
+            {%- set next_month = modules.datetime.date(year + (month // 12), month % 12 + 1, 1) -%}
+            {%- set ns.ok = day <= (next_month - modules.datetime.timedelta(days=1)).day -%}
+        {%- endif -%}
+    {%- endif -%}
+    {%- if not ns.ok -%}
+        {%- do exceptions.raise_compiler_error(
+            "var " ~ name ~ " must be a date written YYYY-MM-DD" ~ (" or null" if allow_null else "")
+            ~ ", got " ~ text | tojson) -%}
+    {%- endif -%}
+{% endmacro %}
+
+
+{#- A var that must be a whole number within [low, high]. -#}
+{% macro validate_int_var(name, low, high) %}
+    {%- set value = var(name) -%}
+    {%- if value is not number or value is sameas true or value is sameas false
+           or (value | int) != value or not (low <= value <= high) -%}
+        {%- do exceptions.raise_compiler_error(
+            "var " ~ name ~ " must be a whole number from " ~ low ~ " to " ~ high ~ ", got " ~ value | tojson) -%}
+    {%- endif -%}
+{% endmacro %}
+
+
+{#- Two shares with 0 < low <= high <= 1. -#}
+{% macro validate_share_pair(low_name, high_name) %}
+    {%- set low, high = var(low_name), var(high_name) -%}
+    {%- if low is not number or high is not number or not (0 < low <= high <= 1) -%}
+        {%- do exceptions.raise_compiler_error(
+            "vars " ~ low_name ~ " and " ~ high_name ~ " must be numbers with 0 < "
+            ~ low_name ~ " <= " ~ high_name ~ " <= 1, got " ~ low | tojson ~ " and " ~ high | tojson) -%}
+    {%- endif -%}
+{% endmacro %}
+
+
+{#- rfm_score_cut_points[metric]: rfm_score_buckets - 1 strictly ascending numbers. -#}
+{% macro validate_cut_points(metric) %}
+    {%- set points = var('rfm_score_cut_points', {}).get(metric) -%}
+    {%- set wanted = var('rfm_score_buckets') - 1 -%}
+    {%- set ns = namespace(ok=points is iterable and points is not string and points | length == wanted) -%}
+    {%- if ns.ok -%}
+        {%- for point in points -%}
+            {%- if point is not number or (not loop.first and point <= points[loop.index0 - 1]) -%}
+                {%- set ns.ok = false -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- if not ns.ok -%}
+        {%- do exceptions.raise_compiler_error(
+            "var rfm_score_cut_points." ~ metric ~ " must list " ~ wanted
+            ~ " strictly ascending numbers (one fewer than rfm_score_buckets), got " ~ points | tojson) -%}
+    {%- endif -%}
+{% endmacro %}

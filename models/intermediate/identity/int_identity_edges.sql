@@ -1,0 +1,57 @@
+-- The identity graph (docs/cleaning_and_identity.md): one row per edge between two
+-- identifier nodes ('customer_id:<id>', 'email:<hash>', 'phone:<hash>'). Members link to
+-- their email and phone; guest orders that match no member link their own email and
+-- phone; every member id links to itself so that lone ids are nodes too.
+with
+
+customers as (select * from {{ ref('stg_raw__customers') }}),
+
+orders as (select * from {{ ref('stg_raw__orders') }}),
+
+member_ids as (
+    select customer_id from customers
+    union
+    select customer_id from orders where customer_id is not null
+),
+
+member_contacts as (
+    select
+        {{ dbt.concat(["'customer_id:'", 'customer_id']) }} as member_node,
+        {{ dbt.concat(["'email:'", 'email_hash']) }} as email_node,
+        {{ dbt.concat(["'phone:'", 'phone_hash']) }} as phone_node
+    from customers
+),
+
+unmatched_guest_orders as (
+    select
+        {{ dbt.concat(["'email:'", 'contact_email_hash']) }} as email_node,
+        {{ dbt.concat(["'phone:'", 'contact_phone_hash']) }} as phone_node
+    from orders
+    where
+        customer_id is null
+        and (contact_email_hash is null or contact_email_hash not in (
+            select email_hash from customers where email_hash is not null
+        ))
+        and (contact_phone_hash is null or contact_phone_hash not in (
+            select phone_hash from customers where phone_hash is not null
+        ))
+),
+
+edges as (
+    select
+        {{ dbt.concat(["'customer_id:'", 'customer_id']) }} as node,
+        {{ dbt.concat(["'customer_id:'", 'customer_id']) }} as linked_node
+    from member_ids
+    union
+    select member_node, email_node from member_contacts where email_node is not null
+    union
+    select member_node, phone_node from member_contacts where phone_node is not null
+    union
+    select
+        coalesce(email_node, phone_node),
+        coalesce(phone_node, email_node)
+    from unmatched_guest_orders
+    where coalesce(email_node, phone_node) is not null
+)
+
+select * from edges

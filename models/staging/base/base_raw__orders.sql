@@ -1,0 +1,56 @@
+-- Every raw order row, typed and normalised, with the reason it cannot be used (if any).
+with
+
+source as (select * from {{ source('raw', 'orders') }}),
+
+order_statuses as (select * from {{ ref('order_statuses') }}),
+
+sales_channels as (select * from {{ ref('sales_channels') }}),
+
+typed as (
+    select
+        {{ stratify.raw_text_columns(
+            ['order_id', 'channel', 'customer_id', 'store_id', 'ordered_at', 'status', 'currency', 'gross_amount', 'discount_amount', 'shipping_amount', 'refunded_amount', 'coupon_code', 'updated_at']
+        ) }},
+        {{ stratify.clean_text('order_id') }} as order_id,
+        {{ stratify.clean_text('customer_id') }} as customer_id,
+        {{ stratify.clean_code('channel') }} as channel,
+        {{ stratify.clean_text('store_id') }} as store_id,
+        {{ dbt.safe_cast('ordered_at', dbt.type_timestamp()) }} as ordered_at,
+        {{ stratify.clean_code('status') }} as status,
+        {{ stratify.clean_code('currency', case='upper') }} as currency,
+        {{ dbt.safe_cast('gross_amount', 'decimal(18, 2)') }} as gross_amount,
+        {{ dbt.safe_cast('discount_amount', 'decimal(18, 2)') }} as discount_amount,
+        {{ dbt.safe_cast('shipping_amount', 'decimal(18, 2)') }} as shipping_amount,
+        {{ dbt.safe_cast('refunded_amount', 'decimal(18, 2)') }} as refunded_amount,
+        {{ stratify.clean_text('coupon_code') }} as coupon_code,
+        {{ stratify.normalize_email('contact_email') }} as contact_email_normalized,
+        {{ stratify.normalize_phone('contact_phone') }} as contact_phone_normalized,
+        {{ dbt.safe_cast('updated_at', dbt.type_timestamp()) }} as updated_at
+    from source
+),
+
+checked as (
+    select
+        *,
+        {{ stratify.first_reject_reason([
+            ('missing_order_id', 'order_id is null'),
+            ('missing_ordered_at', stratify.clean_text('raw_ordered_at') ~ ' is null'),
+            ('unparseable_ordered_at', 'ordered_at is null'),
+            ('ordered_at_in_future', "ordered_at > " ~ stratify.run_started_at_literal()),
+            ('ordered_at_before_min', "ordered_at < cast('" ~ var('min_valid_order_date') ~ "' as " ~ dbt.type_timestamp() ~ ")"),
+            ('missing_status', 'status is null'),
+            ('unknown_status', 'status not in (select status from order_statuses)'),
+            ('missing_channel', 'channel is null'),
+            ('unknown_channel', 'channel not in (select channel from sales_channels)'),
+            ('missing_currency', 'currency is null'),
+            ('missing_amount', 'raw_gross_amount is null or raw_discount_amount is null or raw_shipping_amount is null or raw_refunded_amount is null'),
+            ('unparseable_amount', 'gross_amount is null or discount_amount is null or shipping_amount is null or refunded_amount is null'),
+            ('negative_amount', 'gross_amount < 0 or discount_amount < 0 or shipping_amount < 0 or refunded_amount < 0'),
+            ('discount_exceeds_gross', 'discount_amount > gross_amount'),
+            ('unparseable_updated_at', stratify.clean_text('raw_updated_at') ~ ' is not null and updated_at is null'),
+        ]) }} as reject_reason
+    from typed
+)
+
+select * from checked

@@ -1,0 +1,20 @@
+-- Every member id of the cleaned customers and orders maps to a person.
+with
+
+customers as (select * from {{ ref('stg_raw__customers') }}),
+
+orders as (select * from {{ ref('stg_raw__orders') }}),
+
+identity_map as (select * from {{ ref('customer_identity_map') }} where identifier_type = 'customer_id'),
+
+member_ids as (
+    select customer_id from customers
+    union
+    select customer_id from orders where customer_id is not null
+)
+
+select member_ids.customer_id
+from member_ids
+left join identity_map
+    on identity_map.identifier = member_ids.customer_id
+where identity_map.identifier is null
