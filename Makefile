@@ -1,0 +1,35 @@
+# Stratify: `make build` sets everything up and builds the demo; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+# Nothing phones home.
+export DO_NOT_TRACK := 1
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export DBT_PROFILES_DIR := $(CURDIR)/profiles
+export STRATIFY_RAW_DIR ?= $(CURDIR)/data/demo
+export STRATIFY_DUCKDB_PATH ?= $(CURDIR)/stratify.duckdb
+
+.PHONY: install build test lint demo-data clean
+
+$(VENV)/.installed: requirements.txt constraints.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+install: $(VENV)/.installed
+
+build: install
+	$(BIN)/dbt build
+
+test: install
+	$(BIN)/python -m pytest
+
+# Regenerates the committed demo data (a few thousand customers, a little dirt).
+demo-data: install
+	$(BIN)/stratify generate --customers 4000 --orders 40000 --seed 20261122 --dirty 0.0005 \
+		--start 2023-01-01 --end 2025-12-31 --out data/demo --quiet
+
+clean:
+	rm -rf target logs stratify.duckdb .pytest_cache
