@@ -4,15 +4,20 @@ with
 
 orders as (select * from {{ ref('int_orders_attributed_to_persons') }}),
 
+latest_qualifying_order as (
+    select max(order_date) as order_date
+    from orders
+    where reject_reason is null and is_qualifying
+),
+
 final as (
     select
         {%- if var('as_of_date') is none %}
-        max(order_date) as as_of_date
+        order_date as as_of_date
         {%- else %}
         cast('{{ var("as_of_date") }}' as date) as as_of_date
         {%- endif %}
-    from orders
-    where reject_reason is null and is_qualifying
+    from latest_qualifying_order
 )
 
 select * from final
