@@ -1,7 +1,8 @@
 {#- Phone as E.164 digits without '+', domestic numbers taken as Chinese (+86); null
     when the result is not 10 to 15 digits. Rules: docs/cleaning_and_identity.md. -#}
 {% macro normalize_phone(expression) -%}
-    {%- set raw = "trim(cast(" ~ expression ~ " as " ~ dbt.type_string() ~ "))" -%}
+    {%- set raw = stratify.regexp_replace_all(
+        "cast(" ~ expression ~ " as " ~ dbt.type_string() ~ ")", stratify.whitespace_pattern(), "") -%}
     {%- set digits = stratify.regexp_replace_all(raw, "[^0-9]", "") -%}
     {%- set e164 -%}
         case

@@ -1,9 +1,9 @@
--- Every member id of the cleaned customers and orders maps to a person.
+-- Every member id of the cleaned customers and of the usable orders maps to a person.
 with
 
 customers as (select * from {{ ref('stg_raw__customers') }}),
 
-orders as (select * from {{ ref('stg_raw__orders') }}),
+orders as (select * from {{ ref('fct_orders') }}),
 
 identity_map as (select * from {{ ref('customer_identity_map') }} where identifier_type = 'customer_id'),
 

@@ -6,7 +6,8 @@ with
 
 customers as (select * from {{ ref('stg_raw__customers') }}),
 
-orders as (select * from {{ ref('stg_raw__orders') }}),
+-- Only usable orders: one rejected later (its currency cannot be converted) makes no person.
+orders as (select * from {{ ref('int_orders_converted_to_cny') }} where reject_reason is null),
 
 member_ids as (
     select customer_id from customers

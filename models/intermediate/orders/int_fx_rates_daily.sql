@@ -16,11 +16,32 @@ calendar as (
     from day_numbers
 ),
 
+-- Rates published before the calendar starts count from its first day, latest first, so
+-- an order on that day still converts at the rate in force.
+rates_on_calendar as (
+    select
+        currency,
+        rate_day,
+        rate_to_cny
+    from (
+        select
+            currency,
+            greatest(rate_date, cast('{{ first_day }}' as date)) as rate_day,
+            rate_to_cny,
+            row_number() over (
+                partition by currency, greatest(rate_date, cast('{{ first_day }}' as date))
+                order by rate_date desc
+            ) as recency_rank
+        from fx_rates
+    ) as clamped
+    where recency_rank = 1
+),
+
 currency_ranges as (
     select
         currency,
-        min(rate_date) as first_rate_date
-    from fx_rates
+        min(rate_day) as first_rate_date
+    from rates_on_calendar
     group by currency
 ),
 
@@ -28,14 +49,14 @@ currency_days as (
     select
         currency_ranges.currency,
         calendar.rate_day,
-        fx_rates.rate_to_cny as published_rate
+        rates_on_calendar.rate_to_cny as published_rate
     from currency_ranges
     inner join calendar
         on calendar.rate_day >= currency_ranges.first_rate_date
-    left join fx_rates
+    left join rates_on_calendar
         on
-            fx_rates.currency = currency_ranges.currency
-            and fx_rates.rate_date = calendar.rate_day
+            rates_on_calendar.currency = currency_ranges.currency
+            and rates_on_calendar.rate_day = calendar.rate_day
 ),
 
 -- count() skips nulls, so each published rate opens a group that the following
