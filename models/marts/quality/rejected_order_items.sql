@@ -3,23 +3,12 @@
 -- (reason unknown_order).
 with
 
-base_order_items as (select * from {{ ref('base_raw__order_items') }}),
-
 order_items as (select * from {{ ref('stg_raw__order_items') }}),
 
 orders as (select * from {{ ref('fct_orders') }}),
 
 failed_validation as (
-    select
-        reject_reason,
-        raw_order_id,
-        raw_line_number,
-        raw_product_id,
-        raw_quantity,
-        raw_unit_price,
-        raw_unit_cost
-    from base_order_items
-    where reject_reason is not null
+    {{ stratify.rejected_rows('base_raw__order_items') }}
 ),
 
 without_order as (

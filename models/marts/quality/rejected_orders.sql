@@ -3,28 +3,10 @@
 -- converted (reasons unknown_currency, missing_fx_rate). Contact details are left out.
 with
 
-base_orders as (select * from {{ ref('base_raw__orders') }}),
-
 converted_orders as (select * from {{ ref('int_orders_converted_to_cny') }}),
 
 failed_validation as (
-    select
-        reject_reason,
-        raw_order_id,
-        raw_channel,
-        raw_customer_id,
-        raw_store_id,
-        raw_ordered_at,
-        raw_status,
-        raw_currency,
-        raw_gross_amount,
-        raw_discount_amount,
-        raw_shipping_amount,
-        raw_refunded_amount,
-        raw_coupon_code,
-        raw_updated_at
-    from base_orders
-    where reject_reason is not null
+    {{ stratify.rejected_rows('base_raw__orders') }}
 ),
 
 failed_conversion as (

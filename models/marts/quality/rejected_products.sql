@@ -1,15 +1,3 @@
 -- Raw products rows that cannot be used, as they arrived (as text, PII left out), with their
 -- reason code.
-with
-
-base as (select * from {{ ref('base_raw__products') }}),
-
-final as (
-    select
-        reject_reason,
-        {{ stratify.raw_columns_of('base_raw__products') }}
-    from base
-    where reject_reason is not null
-)
-
-select * from final
+{{ stratify.rejected_rows('base_raw__products') }}
