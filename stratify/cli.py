@@ -1,0 +1,70 @@
+"""Command line entry points of Stratify; the work happens in the modules they call."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from stratify import bench
+from stratify import generate as generator
+
+
+@click.group()
+def main() -> None:
+    """Stratify: customer stratification tools beside the dbt project."""
+
+
+@main.command("generate")
+@click.option("--customers", type=click.IntRange(min=1), default=5000, show_default=True,
+              help="Members in customers (rows before duplicates).")
+@click.option("--orders", type=click.IntRange(min=1), default=40000, show_default=True,
+              help="Distinct orders, exactly.")
+@click.option("--seed", type=int, default=42, show_default=True, help="Same seed, same bytes.")
+@click.option("--dirty", type=click.FloatRange(0.0, 0.04), default=0.0, show_default=True,
+              help="Share of each table's rows spoiled per dirt kind (0: clean).")
+@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), default="2023-01-01", show_default=True,
+              help="First day of signups and orders (fx rates start 30 days earlier).")
+@click.option("--end", type=click.DateTime(["%Y-%m-%d"]), default="2025-12-31", show_default=True,
+              help="Last day of data; keep it before the build date, or orders count as in the future.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Directory for <table>.<format> and manifest.json.")
+@click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet", show_default=True)
+@click.option("--quiet", is_flag=True, help="No progress on stderr.")
+def generate_command(customers: int, orders: int, seed: int, dirty: float, start: datetime, end: datetime,
+                     out: Path, fmt: generator.Format, quiet: bool) -> None:
+    """Write the seven raw tables of the data contract, and manifest.json, to OUT."""
+    try:
+        generator.generate(customers=customers, orders=orders, seed=seed, dirty=dirty, start=start.date(),
+                           end=end.date(), out=out, fmt=fmt, quiet=quiet)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from error
+
+
+@main.command("bench")
+@click.option("--orders", type=click.IntRange(min=1000), default=1_000_000, show_default=True,
+              help="Orders to generate (cached per size and seed).")
+@click.option("--customers", type=click.IntRange(min=1), default=None,
+              help="Members; default orders / 10.")
+@click.option("--seed", type=int, default=42, show_default=True)
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=Path(".bench"),
+              show_default=True, help="Generated data and work files.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the figures; default <cache-dir>/bench_<orders>.json.")
+def bench_command(orders: int, customers: int | None, seed: int, cache_dir: Path, json_path: Path | None) -> None:
+    """Time dbt build (all, models, tests) against a single DuckDB RFM query, side by side."""
+    result = bench.run_bench(orders, customers, seed, cache_dir.resolve())
+    click.echo(bench.format_table(result))
+    json_path = json_path or cache_dir / f"bench_{orders}.json"
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    json_path.write_text(json.dumps(result, indent=2))
+    click.echo(f"figures written to {json_path}")
+    failed = [step["step"] for step in result["steps"] if not step["ok"]]  # type: ignore[index, union-attr]
+    if failed:
+        raise click.ClickException(f"steps failed: {', '.join(failed)}")
+
+
+if __name__ == "__main__":
+    main()

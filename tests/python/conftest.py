@@ -1,0 +1,274 @@
+"""Shared fixtures of the Python tests: building the dbt project into a throw-away DuckDB
+file, reading its marts, writing hand-made raw data, and generating raw data.
+
+Each dbt build runs in a subprocess (dbt-duckdb keeps the database file open in-process,
+and dbt keeps global state) with its own DuckDB file, --target-path and --log-path under
+pytest's tmp dir, so builds can run side by side. Builds are cached per (raw dir, vars,
+tag) for the session and can be started early (``dbt_builder.submit``) so that several
+run in parallel while the first test already checks its results.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+TESTS_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = TESTS_DIR.parents[1]
+PROFILES_DIR = PROJECT_DIR / "profiles"
+BUILD_TIMEOUT_SECONDS = int(os.environ.get("STRATIFY_TEST_BUILD_TIMEOUT", "600"))
+
+# `import oracle` from the test modules, whatever pytest's import mode.
+if str(TESTS_DIR) not in sys.path:
+    sys.path.insert(0, str(TESTS_DIR))
+
+
+# --------------------------------------------------------------------------------------
+# dbt builds
+# --------------------------------------------------------------------------------------
+
+
+class DbtBuildError(AssertionError):
+    pass
+
+
+@dataclass(frozen=True)
+class Build:
+    """One finished, successful `dbt build`."""
+
+    name: str
+    raw_dir: Path
+    vars: dict[str, Any]
+    duckdb_path: Path
+    work_dir: Path
+    seconds: float
+
+    def rows(self, table: str, schema: str = "marts") -> list[dict[str, Any]]:
+        return read_table(self.duckdb_path, table, schema)
+
+
+def read_table(duckdb_path: Path, table: str, schema: str = "marts") -> list[dict[str, Any]]:
+    """All rows of ``schema.table`` as dicts (DECIMAL -> Decimal, DATE -> date), read-only."""
+    import duckdb
+
+    connection = duckdb.connect(str(duckdb_path), read_only=True)
+    try:
+        cursor = connection.execute(f'select * from "{schema}"."{table}"')
+        columns = [d[0] for d in cursor.description]
+        return [dict(zip(columns, row)) for row in cursor.fetchall()]
+    finally:
+        connection.close()
+
+
+def _dbt_command() -> list[str]:
+    dbt_exe = Path(sys.executable).parent / "dbt"
+    if dbt_exe.exists():
+        return [str(dbt_exe)]
+    found = shutil.which("dbt")
+    if found:
+        return [found]
+    return [sys.executable, "-c", "import sys; from dbt.cli.main import cli; sys.exit(cli())"]
+
+
+def _failure_report(work_dir: Path, completed: subprocess.CompletedProcess) -> str:
+    killed = f" = killed by signal {-completed.returncode}" if completed.returncode < 0 else ""
+    lines = [f"dbt build failed (exit code {completed.returncode}{killed}); work dir {work_dir}"]
+    run_results = work_dir / "target" / "run_results.json"
+    if run_results.exists():
+        results = json.loads(run_results.read_text())["results"]
+        bad = [r for r in results if r["status"] not in ("success", "pass", "warn", "skipped")]
+        skipped = sum(r["status"] == "skipped" for r in results)
+        lines.append(f"{len(bad)} failing node(s) of {len(results)} in run_results.json "
+                     f"({skipped} skipped because of them):")
+        for r in bad:
+            message = (r.get("message") or "").strip().replace("\n", " ")
+            lines.append(f"  {r['unique_id']}: {r['status']}: {message[:300]}")
+    else:
+        lines.append("(no run_results.json: the run stopped before any node ran)")
+    lines.append("--- last lines of dbt output ---")
+    lines.extend((completed.stdout + completed.stderr).strip().splitlines()[-12:])
+    return "\n".join(lines)
+
+
+class DbtBuilder:
+    """Runs `dbt build` in subprocesses, a few at a time, caching builds per session."""
+
+    def __init__(self, root: Path, workers: int) -> None:
+        self.root = root
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dbt-build")
+        self._futures: dict[tuple, Future] = {}
+        self._lock = threading.Lock()
+
+    def submit(self, raw_dir: Path | str, vars: dict[str, Any] | None = None, tag: str = "") -> Future:
+        """Start (or reuse) a build; returns a Future of ``Build``."""
+        vars = dict(vars or {})
+        key = (str(Path(raw_dir).resolve()), json.dumps(vars, sort_keys=True, default=str), tag)
+        with self._lock:
+            if key not in self._futures:
+                name = f"{len(self._futures):02d}_{Path(raw_dir).name}{'_' + tag if tag else ''}"
+                self._futures[key] = self._pool.submit(self._run, name, Path(raw_dir), vars)
+            return self._futures[key]
+
+    def build(self, raw_dir: Path | str, vars: dict[str, Any] | None = None, tag: str = "") -> Build:
+        return self.submit(raw_dir, vars, tag).result()
+
+    def _run(self, name: str, raw_dir: Path, vars: dict[str, Any]) -> Build:
+        work_dir = self.root / name
+        work_dir.mkdir(parents=True)
+        duckdb_path = work_dir / "stratify.duckdb"
+        command = _dbt_command() + [
+            "build",
+            "--project-dir", str(PROJECT_DIR),
+            "--profiles-dir", str(PROFILES_DIR),
+            "--target-path", str(work_dir / "target"),
+            "--log-path", str(work_dir / "logs"),
+            # dbt unit tests do not read the raw data: the project's own `dbt build` runs them,
+            # repeating them in every end-to-end build only costs time.
+            "--exclude", "test_type:unit",
+        ]
+        if vars:
+            command += ["--vars", json.dumps(vars, default=str)]
+        env = {
+            **os.environ,
+            "DO_NOT_TRACK": "1",
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "STRATIFY_TARGET": "duckdb",
+            "STRATIFY_RAW_DIR": str(raw_dir.resolve()),
+            "STRATIFY_DUCKDB_PATH": str(duckdb_path),
+        }
+        started = time.monotonic()
+        try:
+            completed = subprocess.run(
+                command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=BUILD_TIMEOUT_SECONDS
+            )
+        except subprocess.TimeoutExpired as error:
+            raise DbtBuildError(
+                f"dbt build of {raw_dir} did not finish in {BUILD_TIMEOUT_SECONDS} s "
+                f"(STRATIFY_TEST_BUILD_TIMEOUT); work dir {work_dir}"
+            ) from error
+        seconds = time.monotonic() - started
+        (work_dir / "dbt_output.txt").write_text(completed.stdout + completed.stderr)
+        if completed.returncode != 0:
+            raise DbtBuildError(_failure_report(work_dir, completed))
+        return Build(name, raw_dir, vars, duckdb_path, work_dir, seconds)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+@pytest.fixture(scope="session")
+def dbt_builder(tmp_path_factory) -> DbtBuilder:
+    workers = int(os.environ.get("STRATIFY_TEST_BUILD_WORKERS", "2"))
+    builder = DbtBuilder(tmp_path_factory.mktemp("dbt_builds"), workers)
+    yield builder
+    builder.close()
+
+
+# --------------------------------------------------------------------------------------
+# Raw data: hand-made tables and generated datasets
+# --------------------------------------------------------------------------------------
+
+
+def _raw_schemas():
+    import pyarrow as pa
+
+    money = pa.decimal128(18, 2)
+    ts = pa.timestamp("us")
+    return {
+        "customers": pa.schema([
+            ("customer_id", pa.string()), ("email", pa.string()), ("phone", pa.string()),
+            ("full_name", pa.string()), ("signup_at", ts), ("signup_source", pa.string()),
+            ("referred_by", pa.string()), ("city", pa.string()), ("province", pa.string()),
+            ("country_code", pa.string()), ("birth_date", pa.date32()),
+            ("marketing_opt_in", pa.bool_()), ("updated_at", ts),
+        ]),
+        "orders": pa.schema([
+            ("order_id", pa.string()), ("channel", pa.string()), ("customer_id", pa.string()),
+            ("contact_email", pa.string()), ("contact_phone", pa.string()), ("store_id", pa.string()),
+            ("ordered_at", ts), ("status", pa.string()), ("currency", pa.string()),
+            ("gross_amount", money), ("discount_amount", money), ("shipping_amount", money),
+            ("refunded_amount", money), ("coupon_code", pa.string()), ("updated_at", ts),
+        ]),
+        "order_items": pa.schema([
+            ("order_id", pa.string()), ("line_number", pa.int64()), ("product_id", pa.string()),
+            ("quantity", pa.int64()), ("unit_price", money), ("unit_cost", money),
+        ]),
+        "products": pa.schema([
+            ("product_id", pa.string()), ("product_name", pa.string()), ("category", pa.string()),
+            ("brand", pa.string()), ("list_price", money),
+        ]),
+        "fx_rates": pa.schema([
+            ("currency", pa.string()), ("rate_date", pa.date32()), ("rate_to_cny", pa.decimal128(18, 8)),
+        ]),
+        "events": pa.schema([
+            ("event_id", pa.string()), ("occurred_at", ts), ("customer_id", pa.string()),
+            ("anonymous_id", pa.string()), ("event_type", pa.string()), ("product_id", pa.string()),
+            ("category", pa.string()), ("search_term", pa.string()),
+        ]),
+        "support_tickets": pa.schema([
+            ("ticket_id", pa.string()), ("customer_id", pa.string()), ("contact_email", pa.string()),
+            ("opened_at", ts), ("closed_at", ts), ("channel", pa.string()), ("topic", pa.string()),
+            ("csat_score", pa.int64()),
+        ]),
+    }
+
+
+def _write_raw_dir(out_dir: Path, tables: dict[str, list[dict[str, Any]]]) -> Path:
+    """Writes the 7 raw tables as Parquet (missing tables/columns: empty/null), typed per
+    the data contract. Values: str, datetime, date, Decimal (or str/int for money), bool."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for table, schema in _raw_schemas().items():
+        rows = tables.get(table, [])
+        unknown = {k for row in rows for k in row} - set(schema.names)
+        assert not unknown, f"{table}: unknown column(s) {sorted(unknown)}"
+        columns = {}
+        for field in schema:
+            values = [row.get(field.name) for row in rows]
+            if pa.types.is_decimal(field.type):
+                values = [None if v is None else Decimal(str(v)) for v in values]
+            columns[field.name] = pa.array(values, type=field.type)
+        pq.write_table(pa.table(columns, schema=schema), out_dir / f"{table}.parquet")
+    return out_dir
+
+
+def _generate_raw(out_dir: Path, *, customers: int, orders: int, seed: int, dirty: float = 0.0,
+                  start: str, end: str, fmt: str = "parquet") -> Path:
+    """Raw data from the project's generator (``stratify.generate.generate``)."""
+    try:
+        from stratify.generate import generate
+    except ImportError as error:  # the generator is written in parallel with these tests
+        pytest.skip(f"data generator not available: {error}")
+    generate(
+        customers=customers, orders=orders, seed=seed, dirty=dirty,
+        start=dt.date.fromisoformat(start), end=dt.date.fromisoformat(end),
+        out=out_dir, fmt=fmt, quiet=True,
+    )
+    return out_dir
+
+
+@pytest.fixture(scope="session")
+def write_raw_dir():
+    """``write_raw_dir(out_dir, {table: [row dicts]}) -> out_dir``: hand-made raw Parquet."""
+    return _write_raw_dir
+
+
+@pytest.fixture(scope="session")
+def generate_raw():
+    """``generate_raw(out_dir, customers=, orders=, seed=, dirty=, start=, end=, fmt=)``."""
+    return _generate_raw
