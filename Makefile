@@ -24,6 +24,7 @@ build: install
 	$(BIN)/dbt build
 
 test: install
+	scripts/postgres.sh install
 	$(BIN)/python -m pytest
 
 # Regenerates the committed demo data (a few thousand customers, a little dirt).

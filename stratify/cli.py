@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from stratify import bench
+from stratify import bench, load
 from stratify import generate as generator
 
 
@@ -64,6 +64,20 @@ def bench_command(orders: int, customers: int | None, seed: int, cache_dir: Path
     failed = [step["step"] for step in result["steps"] if not step["ok"]]  # type: ignore[index, union-attr]
     if failed:
         raise click.ClickException(f"steps failed: {', '.join(failed)}")
+
+
+@main.command("load")
+@click.option("--target", type=click.Choice(["postgres"]), required=True, help="Engine to load into.")
+@click.option("--raw-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True,
+              help="Folder with <table>.parquet or <table>.csv for every raw table.")
+def load_command(target: str, raw_dir: Path) -> None:
+    """Load the raw files into schema raw of a server engine (bulk COPY on PostgreSQL)."""
+    try:
+        counts = load.load_raw(target, raw_dir)
+    except load.RawInputError as error:
+        raise click.UsageError(str(error)) from error
+    for table, rows in counts.items():
+        click.echo(f"raw.{table}: {rows:,} rows")
 
 
 if __name__ == "__main__":

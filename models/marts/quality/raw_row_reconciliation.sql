@@ -41,10 +41,11 @@ final as (
         cast(used_rows as {{ dbt.type_bigint() }}) as used_rows,
         cast(duplicate_rows as {{ dbt.type_bigint() }}) as duplicate_rows,
         cast(rejected_rows as {{ dbt.type_bigint() }}) as rejected_rows,
-        case
-            when raw_rows = 0 then 0.0
-            else cast(rejected_rows as {{ dbt.type_numeric() }}) / raw_rows
-        end as reject_rate
+        -- A fixed decimal, so every engine returns the same figure to the digit.
+        cast(case
+            when raw_rows = 0 then 0
+            else cast(rejected_rows as decimal(38, 10)) / raw_rows
+        end as decimal(18, 10)) as reject_rate
     from unioned
 )
 

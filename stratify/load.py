@@ -1,0 +1,142 @@
+"""Loads the contract's raw files into schema ``raw`` of a server engine.
+
+On DuckDB the project reads the files where they lie; PostgreSQL and Spark need the raw
+tables inside the engine, so the same generated (or delivered) files reach every engine
+and the engines can be compared on identical input. Parquet keeps its column types; CSV
+is loaded as text, so dirty values reach staging intact, as on DuckDB.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+RAW_TABLES = ("customers", "orders", "order_items", "products", "fx_rates", "events", "support_tickets")
+RAW_SCHEMA = "raw"
+_BATCH_ROWS = 500_000
+
+
+class RawInputError(ValueError):
+    """A raw file is missing or unreadable; the message names the table and the folder."""
+
+
+@dataclass(frozen=True)
+class PostgresSettings:
+    """Connection settings, from the same env vars as the dbt profile's postgres target."""
+
+    host: str = "127.0.0.1"
+    port: int = 5432
+    user: str = "postgres"
+    password: str = ""
+    dbname: str = "stratify"
+
+    @classmethod
+    def from_env(cls) -> PostgresSettings:
+        return cls(
+            host=os.environ.get("STRATIFY_PG_HOST", cls.host),
+            port=int(os.environ.get("STRATIFY_PG_PORT", str(cls.port))),
+            user=os.environ.get("STRATIFY_PG_USER", cls.user),
+            password=os.environ.get("STRATIFY_PG_PASSWORD", cls.password),
+            dbname=os.environ.get("STRATIFY_PG_DATABASE", cls.dbname),
+        )
+
+
+def raw_file(raw_dir: Path, table: str) -> Path:
+    """The file holding one raw table: ``<table>.parquet``, else ``<table>.csv``."""
+    for extension in ("parquet", "csv"):
+        path = raw_dir / f"{table}.{extension}"
+        if path.exists():
+            return path
+    raise RawInputError(f"raw table '{table}': neither {table}.parquet nor {table}.csv found in {raw_dir}")
+
+
+def read_batches(path: Path) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
+    """The file's schema and its rows in batches; CSV columns all as text."""
+    if path.suffix == ".parquet":
+        parquet = pq.ParquetFile(path)
+        return parquet.schema_arrow, parquet.iter_batches(batch_size=_BATCH_ROWS)
+    reader = pacsv.open_csv(
+        path,
+        convert_options=pacsv.ConvertOptions(
+            column_types={name: pa.string() for name in _csv_columns(path)},
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    return reader.schema, iter(reader)
+
+
+def _csv_columns(path: Path) -> list[str]:
+    """The column names of a CSV file's header row."""
+    with path.open(encoding="utf-8") as handle:
+        return pacsv.read_csv(io.BytesIO(handle.readline().encode())).schema.names
+
+
+def postgres_type(arrow_type: pa.DataType) -> str:
+    """The PostgreSQL column type that holds an Arrow column without loss."""
+    if pa.types.is_decimal(arrow_type):
+        return f"numeric({arrow_type.precision}, {arrow_type.scale})"
+    if pa.types.is_timestamp(arrow_type):
+        return "timestamp" if arrow_type.tz is None else "timestamptz"
+    checks = (
+        (pa.types.is_boolean, "boolean"),
+        (pa.types.is_integer, "bigint"),
+        (pa.types.is_floating, "double precision"),
+        (pa.types.is_date, "date"),
+    )
+    for check, name in checks:
+        if check(arrow_type):
+            return name
+    return "text"
+
+
+def load_raw(target: str, raw_dir: Path, postgres: PostgresSettings | None = None) -> dict[str, int]:
+    """Loads every raw table into schema ``raw`` of the target; returns rows per table.
+    PostgreSQL settings default to the env vars the dbt profile reads."""
+    raw_dir = raw_dir.resolve()
+    files = {table: raw_file(raw_dir, table) for table in RAW_TABLES}
+    if target == "postgres":
+        return _load_postgres(files, postgres or PostgresSettings.from_env())
+    raise RawInputError(f"stratify load: target '{target}' has no raw schema to load (duckdb reads the files)")
+
+
+def _load_postgres(files: dict[str, Path], settings: PostgresSettings) -> dict[str, int]:
+    """Recreates ``raw.<table>`` and bulk-loads it with COPY, in one transaction."""
+    import psycopg2
+    from psycopg2 import sql
+
+    counts: dict[str, int] = {}
+    connection = psycopg2.connect(
+        host=settings.host, port=settings.port, user=settings.user,
+        password=settings.password, dbname=settings.dbname,
+    )
+    try:
+        with connection, connection.cursor() as cursor:
+            cursor.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(RAW_SCHEMA)))
+            for table, path in files.items():
+                schema, batches = read_batches(path)
+                target = sql.Identifier(RAW_SCHEMA, table)
+                columns = sql.SQL(", ").join(
+                    sql.SQL("{} {}").format(sql.Identifier(field.name), sql.SQL(postgres_type(field.type)))
+                    for field in schema
+                )
+                cursor.execute(sql.SQL("drop table if exists {} cascade").format(target))
+                cursor.execute(sql.SQL("create table {} ({})").format(target, columns))
+                copy = sql.SQL("copy {} from stdin with (format csv, header true)").format(target).as_string(cursor)
+                counts[table] = 0
+                for batch in batches:
+                    buffer = io.BytesIO()
+                    pacsv.write_csv(pa.Table.from_batches([batch], schema=schema), buffer)
+                    buffer.seek(0)
+                    cursor.copy_expert(copy, buffer)
+                    counts[table] += batch.num_rows
+    finally:
+        connection.close()
+    return counts
