@@ -187,47 +187,10 @@ def dbt_builder(tmp_path_factory) -> DbtBuilder:
 
 
 def _raw_schemas():
-    import pyarrow as pa
+    """The contract's raw schemas, as the generator writes them."""
+    from stratify.generate import TABLES, schema
 
-    money = pa.decimal128(18, 2)
-    ts = pa.timestamp("us")
-    return {
-        "customers": pa.schema([
-            ("customer_id", pa.string()), ("email", pa.string()), ("phone", pa.string()),
-            ("full_name", pa.string()), ("signup_at", ts), ("signup_source", pa.string()),
-            ("referred_by", pa.string()), ("city", pa.string()), ("province", pa.string()),
-            ("country_code", pa.string()), ("birth_date", pa.date32()),
-            ("marketing_opt_in", pa.bool_()), ("updated_at", ts),
-        ]),
-        "orders": pa.schema([
-            ("order_id", pa.string()), ("channel", pa.string()), ("customer_id", pa.string()),
-            ("contact_email", pa.string()), ("contact_phone", pa.string()), ("store_id", pa.string()),
-            ("ordered_at", ts), ("status", pa.string()), ("currency", pa.string()),
-            ("gross_amount", money), ("discount_amount", money), ("shipping_amount", money),
-            ("refunded_amount", money), ("coupon_code", pa.string()), ("updated_at", ts),
-        ]),
-        "order_items": pa.schema([
-            ("order_id", pa.string()), ("line_number", pa.int64()), ("product_id", pa.string()),
-            ("quantity", pa.int64()), ("unit_price", money), ("unit_cost", money),
-        ]),
-        "products": pa.schema([
-            ("product_id", pa.string()), ("product_name", pa.string()), ("category", pa.string()),
-            ("brand", pa.string()), ("list_price", money),
-        ]),
-        "fx_rates": pa.schema([
-            ("currency", pa.string()), ("rate_date", pa.date32()), ("rate_to_cny", pa.decimal128(18, 8)),
-        ]),
-        "events": pa.schema([
-            ("event_id", pa.string()), ("occurred_at", ts), ("customer_id", pa.string()),
-            ("anonymous_id", pa.string()), ("event_type", pa.string()), ("product_id", pa.string()),
-            ("category", pa.string()), ("search_term", pa.string()),
-        ]),
-        "support_tickets": pa.schema([
-            ("ticket_id", pa.string()), ("customer_id", pa.string()), ("contact_email", pa.string()),
-            ("opened_at", ts), ("closed_at", ts), ("channel", pa.string()), ("topic", pa.string()),
-            ("csat_score", pa.int64()),
-        ]),
-    }
+    return {table: schema(table) for table in TABLES}
 
 
 def _write_raw_dir(out_dir: Path, tables: dict[str, list[dict[str, Any]]]) -> Path:
