@@ -43,6 +43,23 @@ def generate_command(customers: int, orders: int, seed: int, dirty: float, start
         raise click.UsageError(str(error)) from error
 
 
+@main.command("load")
+@click.option("--target", required=True,
+              help="Target of profiles/profiles.yml to load into (loaders: spark).")
+@click.option("--raw-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True,
+              help="Directory of <table>.parquet or <table>.csv files (data contract, section 1).")
+def load_command(target: str, raw_dir: Path) -> None:
+    """Load the raw files of RAW_DIR as tables raw.<table> of TARGET (engines with their own storage)."""
+    from stratify import load as loader
+
+    try:
+        counts = loader.load_raw(target, raw_dir.resolve())
+    except ValueError as error:
+        raise click.UsageError(str(error)) from error
+    for table, rows in counts.items():
+        click.echo(f"{loader.RAW_SCHEMA}.{table}: {rows} rows")
+
+
 @main.command("bench")
 @click.option("--orders", type=click.IntRange(min=1000), default=1_000_000, show_default=True,
               help="Orders to generate (cached per size and seed).")
