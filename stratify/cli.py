@@ -67,11 +67,13 @@ def bench_command(orders: int, customers: int | None, seed: int, cache_dir: Path
 
 
 @main.command("load")
-@click.option("--target", type=click.Choice(["postgres"]), required=True, help="Engine to load into.")
+@click.option("--target", type=click.Choice(["postgres", "spark"]), required=True,
+              help="Target of profiles/profiles.yml to load into.")
 @click.option("--raw-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True,
               help="Folder with <table>.parquet or <table>.csv for every raw table.")
 def load_command(target: str, raw_dir: Path) -> None:
-    """Load the raw files into schema raw of a server engine (bulk COPY on PostgreSQL)."""
+    """Load the raw files into schema raw of a server engine (COPY on PostgreSQL, Spark's
+    own reader on Spark)."""
     try:
         counts = load.load_raw(target, raw_dir)
     except load.RawInputError as error:

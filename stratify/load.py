@@ -104,6 +104,8 @@ def load_raw(target: str, raw_dir: Path, postgres: PostgresSettings | None = Non
     files = {table: raw_file(raw_dir, table) for table in RAW_TABLES}
     if target == "postgres":
         return _load_postgres(files, postgres or PostgresSettings.from_env())
+    if target == "spark":
+        return _load_spark(files, target)
     raise RawInputError(f"stratify load: target '{target}' has no raw schema to load (duckdb reads the files)")
 
 
@@ -139,4 +141,27 @@ def _load_postgres(files: dict[str, Path], settings: PostgresSettings) -> dict[s
                     counts[table] += batch.num_rows
     finally:
         connection.close()
+    return counts
+
+
+def _load_spark(files: dict[str, Path], target: str) -> dict[str, int]:
+    """Spark: each file read by Spark's own reader (Parquet typed, CSV all text) and saved
+    as a Parquet table ``raw.<table>`` in the warehouse and metastore of the dbt target."""
+    from stratify.spark import spark_session
+
+    spark = spark_session(target)
+    spark.sql(f"create database if not exists {RAW_SCHEMA}")
+    counts = {}
+    for table, path in files.items():
+        if path.suffix == ".parquet":
+            frame = spark.read.parquet(str(path))
+        else:
+            # Every column as text (no inferSchema), like DuckDB's all_varchar: staging parses.
+            frame = (
+                spark.read.option("header", True).option("inferSchema", False)
+                .option("escape", '"').option("multiLine", True).option("encoding", "UTF-8")
+                .csv(str(path))
+            )
+        frame.write.mode("overwrite").format("parquet").saveAsTable(f"{RAW_SCHEMA}.{table}")
+        counts[table] = spark.table(f"{RAW_SCHEMA}.{table}").count()
     return counts

@@ -17,7 +17,9 @@ final as (
         quantity,
         unit_price,
         unit_cost,
-        quantity * unit_price as line_amount
+        -- Money type again (an integer times decimal(18,2) is decimal(28,2) on DuckDB, (29,2)
+        -- on Spark), so that line_amount * rate_to_cny stays exact within 38 digits on Spark.
+        cast(quantity * unit_price as decimal(18, 2)) as line_amount
     from latest
 )
 

@@ -26,7 +26,9 @@ final as (
         discount_amount,
         shipping_amount,
         refunded_amount,
-        gross_amount - discount_amount - refunded_amount as net_amount,
+        -- Cast back to the money type: Spark widens decimal(18,2) - decimal(18,2) to
+        -- decimal(19,2), DuckDB keeps decimal(18,2).
+        cast(gross_amount - discount_amount - refunded_amount as decimal(18, 2)) as net_amount,
         coupon_code,
         updated_at
     from latest

@@ -9,6 +9,10 @@ customers as (select * from {{ ref('stg_raw__customers') }}),
 -- Only usable orders: one rejected later (its currency cannot be converted) makes no person.
 orders as (select * from {{ ref('int_orders_converted_to_cny') }} where reject_reason is null),
 
+member_emails as (select distinct email_hash from customers where email_hash is not null),
+
+member_phones as (select distinct phone_hash from customers where phone_hash is not null),
+
 member_ids as (
     select customer_id from customers
     union
@@ -23,19 +27,20 @@ member_contacts as (
     from customers
 ),
 
+-- Anti-joins as left joins: a `not in (subquery)` is a nested-loop join on Spark.
 unmatched_guest_orders as (
     select
-        {{ dbt.concat(["'email:'", 'contact_email_hash']) }} as email_node,
-        {{ dbt.concat(["'phone:'", 'contact_phone_hash']) }} as phone_node
+        {{ dbt.concat(["'email:'", 'orders.contact_email_hash']) }} as email_node,
+        {{ dbt.concat(["'phone:'", 'orders.contact_phone_hash']) }} as phone_node
     from orders
+    left join member_emails
+        on member_emails.email_hash = orders.contact_email_hash
+    left join member_phones
+        on member_phones.phone_hash = orders.contact_phone_hash
     where
-        customer_id is null
-        and (contact_email_hash is null or contact_email_hash not in (
-            select email_hash from customers where email_hash is not null
-        ))
-        and (contact_phone_hash is null or contact_phone_hash not in (
-            select phone_hash from customers where phone_hash is not null
-        ))
+        orders.customer_id is null
+        and member_emails.email_hash is null
+        and member_phones.phone_hash is null
 ),
 
 edges as (

@@ -20,7 +20,7 @@ converted as (
         end as rate_to_cny,
         case
             when orders.currency = 'CNY' or fx_rates_daily.rate_to_cny is not null then null
-            when orders.currency not in (select currency from known_currencies) then 'unknown_currency'
+            when known_currencies.currency is null then 'unknown_currency'
             else 'missing_fx_rate'
         end as reject_reason
     from orders
@@ -28,6 +28,9 @@ converted as (
         on
             fx_rates_daily.currency = orders.currency
             and fx_rates_daily.rate_day = orders.order_date
+    -- a join, not `not in (subquery)`: that is a nested-loop join on Spark
+    left join known_currencies
+        on known_currencies.currency = orders.currency
 ),
 
 final as (

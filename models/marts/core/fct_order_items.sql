@@ -20,7 +20,11 @@ final as (
         order_items.unit_price,
         order_items.unit_cost,
         cast(order_items.line_amount * orders.rate_to_cny as decimal(28, 10)) as line_amount_cny,
-        cast(order_items.quantity * order_items.unit_cost * orders.rate_to_cny as decimal(28, 10)) as line_cost_cny
+        -- quantity * unit_cost in the money type first: with three factors Spark's decimal
+        -- rules would round the product to 6 decimals.
+        cast(
+            cast(order_items.quantity * order_items.unit_cost as decimal(18, 2)) * orders.rate_to_cny as decimal(28, 10)
+        ) as line_cost_cny
     from order_items
     inner join orders
         on orders.order_id = order_items.order_id

@@ -14,7 +14,9 @@ scored as (
             order by monetary desc, person_key
             rows between unbounded preceding and 1 preceding
         ), 0) as revenue_before,
-        sum(monetary) over () as total_revenue
+        -- decimal(28,10) (18 integer digits) keeps total_revenue * share exact on Spark,
+        -- whose decimal(38,10) * 0.8 would be rounded to 9 decimals.
+        cast(sum(monetary) over () as decimal(28, 10)) as total_revenue
     from metrics
 ),
 
