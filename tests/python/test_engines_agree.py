@@ -1,0 +1,172 @@
+"""Every engine gives DuckDB's answers: the same raw data built on DuckDB (the reference)
+and on another engine must give identical marts, row by row and cell by cell (money as
+exact decimals, dates, timestamps, booleans, text).
+
+Data sets: generated clean data, generated dirty data (parquet, and csv: every column as
+text, with unparseable values), and the tie-heavy hand-made set of test_end_to_end.py
+(ties, ABC shares landing exactly on 0.80 and 0.95, every identity path). Compared marts:
+customer_rfm, dim_customers, customer_identity_map, fct_orders, fct_order_items, and the
+row counts of raw_row_reconciliation.
+
+An engine whose driver is not installed is skipped, with the reason (so is one left out of
+STRATIFY_TEST_ENGINES, e.g. `STRATIFY_TEST_ENGINES=none` for a quick run). Each engine
+builds every data set in one go: Spark takes about 6 minutes here (one JVM start, then
+about a minute per build). Adding an engine: an entry in engines.ENGINES (how to load,
+build and read it) and its name in ENGINE_PARAMS.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import engines
+from test_end_to_end import tie_heavy_data
+
+pytestmark = pytest.mark.slow
+
+ENGINE_PARAMS = ["spark"]
+
+GENERATED = dict(customers=500, orders=5000, seed=3, start="2023-01-01", end="2025-12-31")
+DATASETS = {
+    "clean": dict(GENERATED, dirty=0.0),
+    "dirty": dict(GENERATED, dirty=0.002),
+    "dirty_csv": dict(GENERATED, dirty=0.002, fmt="csv"),
+}
+
+# mart -> key columns (unique per row); columns compared: all of them, unless listed in IGNORED.
+MARTS = {
+    "customer_rfm": ["person_key"],
+    "dim_customers": ["person_key"],
+    "customer_identity_map": ["identifier_type", "identifier"],
+    "fct_orders": ["order_id"],
+    "fct_order_items": ["order_id", "line_number"],
+    "quality.raw_row_reconciliation": ["table_name"],
+}
+# reject_rate is a double on DuckDB (decimal / integer) and a decimal on Spark: the counts it
+# is computed from are compared exactly instead.
+IGNORED = {"quality.raw_row_reconciliation": {"reject_rate"}}
+
+
+def _duckdb_rows(build, mart: str) -> list[dict[str, Any]]:
+    schema, table = mart.split(".") if "." in mart else ("marts", mart)
+    return build.rows(table, schema)
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory, generate_raw, write_raw_dir) -> list[engines.Run]:
+    root = tmp_path_factory.mktemp("engines_raw")
+    # dbt unit tests do not read the data: run them on the engine once, with the first set.
+    runs = [engines.Run(name, generate_raw(root / name, **spec), unit_tests=name == "clean")
+            for name, spec in DATASETS.items()]
+    tie_raw, _ = tie_heavy_data()
+    runs.append(engines.Run("tie_heavy", write_raw_dir(root / "tie_heavy", tie_raw.tables())))
+    return runs
+
+
+@pytest.fixture(scope="module")
+def duckdb_builds(runs, dbt_builder):
+    """The reference builds, queued at once (they run beside the other engine's builds)."""
+    return {run.name: dbt_builder.submit(run.raw_dir, run.vars) for run in runs}
+
+
+@pytest.fixture(scope="module")
+def engine_result(request, tmp_path_factory):
+    """All runs of one engine (built once per module, in one go), or a skip before any
+    data is generated when the engine cannot run here."""
+    name = request.param
+    engine = engines.ENGINES[name]
+    reason = engine.unavailable()
+    if reason:
+        pytest.skip(reason)
+    runs = request.getfixturevalue("runs")
+    request.getfixturevalue("duckdb_builds")  # queued now: they run beside the engine's builds
+    return name, engine.build(runs, tmp_path_factory.mktemp(f"engine_{name}"), list(MARTS))
+
+
+def _kind(value: Any) -> str:
+    """Type class of a cell: engines must agree on it, not only on the value."""
+    for kind in (bool, int, Decimal, dt.datetime, dt.date, str, float):
+        if isinstance(value, kind):
+            return kind.__name__
+    return "null" if value is None else type(value).__name__
+
+
+def assert_same_rows(reference: list[dict], other: list[dict], key: list[str], ignored: set[str],
+                     what: str, show: int = 8) -> None:
+    ref_columns = set(reference[0]) if reference else set()
+    other_columns = set(other[0]) if other else set()
+    assert not reference or not other or ref_columns == other_columns, (
+        f"{what}: columns differ; duckdb only {sorted(ref_columns - other_columns)}, "
+        f"engine only {sorted(other_columns - ref_columns)}"
+    )
+
+    def keyed(rows: list[dict], side: str) -> dict[tuple, dict]:
+        out: dict[tuple, dict] = {}
+        for row in rows:
+            k = tuple(row[c] for c in key)
+            assert k not in out, f"{what}: duplicate key {k} on {side}"
+            out[k] = row
+        return out
+
+    ref, got = keyed(reference, "duckdb"), keyed(other, "engine")
+    missing, extra = sorted(ref.keys() - got.keys(), key=str), sorted(got.keys() - ref.keys(), key=str)
+    mismatches = []
+    for k in sorted(ref.keys() & got.keys(), key=str):
+        for column in sorted(ref_columns - ignored):
+            want, have = ref[k][column], got[k][column]
+            if want != have or (want is not None and have is not None and _kind(want) != _kind(have)):
+                mismatches.append((k, column, have, want))
+    if not (missing or extra or mismatches):
+        return
+    per_column: dict[str, int] = {}
+    for _, column, _, _ in mismatches:
+        per_column[column] = per_column.get(column, 0) + 1
+    lines = [f"{what}: {len(reference)} rows on duckdb, {len(other)} on the engine; {len(missing)} missing, "
+             f"{len(extra)} extra, {len(mismatches)} cell(s) differ"
+             + (" (" + ", ".join(f"{c}={n}" for c, n in sorted(per_column.items())) + ")" if per_column else "")]
+    lines += [f"  {k} {column}: engine={have!r} duckdb={want!r}" for k, column, have, want in mismatches[:show]]
+    lines += [f"  missing on the engine: {k}" for k in missing[:show]]
+    lines += [f"  only on the engine: {k}" for k in extra[:show]]
+    raise AssertionError("\n".join(lines))
+
+
+@pytest.mark.parametrize("engine_result", ENGINE_PARAMS, indirect=True)
+@pytest.mark.parametrize("dataset", [*DATASETS, "tie_heavy"])
+def test_engine_gives_duckdb_answers(engine_result, dataset, request):
+    engine, results = engine_result
+    outcome = results[dataset]
+    if isinstance(outcome, engines.BuildFailure):
+        pytest.fail(f"{engine}, data set {dataset}: {outcome.message}", pytrace=False)
+    reference = request.getfixturevalue("duckdb_builds")[dataset].result()
+    problems = []
+    for mart, key in MARTS.items():
+        duck = _duckdb_rows(reference, mart)
+        assert duck or mart != "customer_rfm", f"{dataset}: nobody scored on duckdb; not a useful comparison"
+        try:
+            assert_same_rows(duck, outcome[mart], key, IGNORED.get(mart, set()), f"{engine} {dataset} {mart}")
+        except AssertionError as error:
+            problems.append(str(error))
+    assert not problems, "\n".join(problems)
+
+
+def test_comparison_catches_what_engines_get_wrong():
+    """The comparison itself (no engine needed): a value, a type, a row, a column."""
+    reference = [{"k": "a", "money": Decimal("1.10"), "day": dt.date(2024, 1, 1), "n": 1},
+                 {"k": "b", "money": Decimal("2.00"), "day": dt.date(2024, 1, 2), "n": 2}]
+    assert_same_rows(reference, [dict(row) for row in reference], ["k"], set(), "same")
+    assert_same_rows(reference, [dict(reference[0], money=Decimal("1.1")), reference[1]], ["k"], set(), "scale")
+    for broken, why in [
+        ([dict(reference[0], money=Decimal("1.1000000001")), reference[1]], "cell(s) differ"),
+        ([dict(reference[0], money=1.1), reference[1]], "cell(s) differ"),  # a float for a decimal
+        ([dict(reference[0], day=dt.datetime(2024, 1, 1)), reference[1]], "cell(s) differ"),
+        ([reference[0]], "1 missing"),
+        ([dict(row, extra=None) for row in reference], "columns differ"),
+    ]:
+        with pytest.raises(AssertionError, match=re.escape(why)):
+            assert_same_rows(reference, broken, ["k"], set(), "broken")
