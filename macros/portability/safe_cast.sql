@@ -3,3 +3,29 @@
 {% macro duckdb__safe_cast(field, type) -%}
     try_cast({{ field }} as {{ type }})
 {%- endmacro %}
+
+{#- Spark (ANSI mode off, as dbt-spark sets it) casts unparseable text to null already, but
+    reads some text differently from DuckDB's try_cast; these are aligned on DuckDB's answer:
+    - integers: DuckDB rounds '3.7' to 4 and reads '1e2' as 100, Spark truncates to 3 and
+      gives null; out of range, DuckDB gives null where Spark wraps around. Read through
+      decimal(38, 0) (rounds half away from zero, as DuckDB) and range-checked.
+    - booleans: DuckDB gives null for ' true ' (no trimming), Spark trims.
+    Other types: a plain cast. Remaining differences: docs/engines.md. -#}
+{% macro spark__safe_cast(field, type) -%}
+    {%- set type_name = type | lower | trim -%}
+    {%- set int_ranges = {'tinyint': 127, 'smallint': 32767, 'int': 2147483647, 'integer': 2147483647,
+                          'bigint': 9223372036854775807} -%}
+    {%- if type_name in int_ranges -%}
+        {%- set whole = 'cast(' ~ field ~ ' as decimal(38, 0))' -%}
+        case
+            when {{ whole }} between {{ -int_ranges[type_name] - 1 }} and {{ int_ranges[type_name] }}
+                then cast({{ whole }} as {{ type }})
+        end
+    {%- elif type_name == 'boolean' -%}
+        case
+            when not (cast({{ field }} as string) rlike '\\s') then cast({{ field }} as boolean)
+        end
+    {%- else -%}
+        cast({{ field }} as {{ type }})
+    {%- endif -%}
+{%- endmacro %}
