@@ -9,8 +9,11 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DBT_PROFILES_DIR := $(CURDIR)/profiles
 export STRATIFY_RAW_DIR ?= $(CURDIR)/data/demo
 export STRATIFY_DUCKDB_PATH ?= $(CURDIR)/stratify.duckdb
+# Spark target: warehouse, metastore and temp files of the in-process Spark (docs/engines.md).
+export STRATIFY_SPARK_DIR ?= $(CURDIR)/.spark
+export SPARK_LOCAL_IP ?= 127.0.0.1
 
-.PHONY: install build test lint demo-data clean
+.PHONY: install build test lint demo-data clean install-spark build-spark
 
 $(VENV)/.installed: requirements.txt constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,10 +23,21 @@ $(VENV)/.installed: requirements.txt constraints.txt pyproject.toml
 
 install: $(VENV)/.installed
 
+$(VENV)/.installed-spark: $(VENV)/.installed requirements-spark.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-spark.txt -c constraints.txt
+	touch $@
+
+install-spark: $(VENV)/.installed-spark
+
+# The demo on Apache Spark, in-process: raw files -> tables raw.<table>, then dbt build.
+build-spark: install-spark
+	$(BIN)/stratify load --target spark --raw-dir $(STRATIFY_RAW_DIR)
+	$(BIN)/dbt build --target spark
+
 build: install
 	$(BIN)/dbt build
 
-test: install
+test: install-spark
 	scripts/postgres.sh install
 	$(BIN)/python -m pytest
 
@@ -33,4 +47,4 @@ demo-data: install
 		--start 2023-01-01 --end 2025-12-31 --out data/demo --quiet
 
 clean:
-	rm -rf target logs stratify.duckdb .pytest_cache
+	rm -rf target logs stratify.duckdb .pytest_cache .spark

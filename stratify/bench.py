@@ -1,8 +1,10 @@
-"""Benchmark: the dbt project against a single hand-written DuckDB query, side by side.
+"""Benchmark: the dbt project against a single hand-written DuckDB query, side by side,
+and optionally the same project on Apache Spark (in-process, local mode).
 
 Speed targets are judged here, never in timed unit tests: the machines are noisy, so
 every figure of one comparison comes from the same run on the same files. Each step
-runs in its own child process, so its peak resident memory (from ``wait4``) is its own.
+runs in its own child process; its peak memory is the largest sum of resident memory over
+the process and its descendants (Spark's JVM is a child of the dbt process), sampled.
 """
 
 from __future__ import annotations
@@ -12,9 +14,12 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+import psutil
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -75,20 +80,47 @@ class StepResult:
     detail: str = ""
 
 
+def _tree_rss_bytes(root: psutil.Process) -> int:
+    total = 0
+    for process in [root, *root.children(recursive=True)]:
+        try:
+            total += process.memory_info().rss
+        except psutil.Error:  # ended between listing and reading
+            pass
+    return total
+
+
 def run_step(step: str, command: list[str], env: dict[str, str]) -> StepResult:
-    """Runs a command as a child process and measures wall time and its peak RSS."""
+    """Runs a command as a child process and measures wall time and the peak resident
+    memory of its process tree (sampled every 0.2 s, and the child's own peak from wait4)."""
     started = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
+    peak = [0]
+    finished = threading.Event()
+
+    def sample() -> None:
+        root = psutil.Process(process.pid)
+        while not finished.wait(0.2):
+            try:
+                peak[0] = max(peak[0], _tree_rss_bytes(root))
+            except psutil.Error:
+                return
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     assert process.stdout is not None
     output = process.stdout.read().decode(errors="replace")
+    finished.set()
+    sampler.join()
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - started
     ok = process.returncode == 0
     detail = "" if ok else output[-2000:]
-    return StepResult(step, round(seconds, 2), round(usage.ru_maxrss / 1024, 1), ok, detail)
+    peak_mib = max(peak[0] / 2**20, usage.ru_maxrss / 1024)
+    return StepResult(step, round(seconds, 2), round(peak_mib, 1), ok, detail)
 
 
 def ensure_data(orders: int, customers: int, seed: int, cache_dir: Path) -> Path:
@@ -113,8 +145,22 @@ def dbt_command(*args: str) -> list[str]:
     return [str(dbt), *args, "--profiles-dir", str(PROJECT_DIR / "profiles")]
 
 
-def run_bench(orders: int, customers: int | None, seed: int, cache_dir: Path) -> dict[str, object]:
-    """Runs every step on one generated data set and returns the figures."""
+def spark_steps(raw_dir: Path, work: Path, env: dict[str, str], driver_memory: str) -> list[StepResult]:
+    """The same project on Spark (target `spark`, in-process, local mode) in a fresh
+    warehouse: loading the raw files, then the full build."""
+    spark_env = {**env, "STRATIFY_SPARK_DIR": str(work / "spark"), "SPARK_LOCAL_IP": "127.0.0.1",
+                 "STRATIFY_SPARK_DRIVER_MEMORY": driver_memory, "TZ": "UTC"}
+    return [
+        run_step("spark: stratify load (raw -> tables)",
+                 [sys.executable, "-m", "stratify.cli", "load", "--target", "spark", "--raw-dir", str(raw_dir)],
+                 spark_env),
+        run_step("spark: dbt build (models + tests)", dbt_command("build", "--target", "spark"), spark_env),
+    ]
+
+
+def run_bench(orders: int, customers: int | None, seed: int, cache_dir: Path,
+              engines: tuple[str, ...] = ("duckdb",), spark_driver_memory: str = "8g") -> dict[str, object]:
+    """Runs every step of the chosen engines on one generated data set and returns the figures."""
     customers = customers or max(orders // 10, 100)
     raw_dir = ensure_data(orders, customers, seed, cache_dir)
     work = cache_dir / "work"
@@ -126,14 +172,18 @@ def run_bench(orders: int, customers: int | None, seed: int, cache_dir: Path) ->
     def with_db(name: str) -> dict[str, str]:
         return {**env, "STRATIFY_DUCKDB_PATH": str(work / f"{name}.duckdb")}
 
-    steps = [
-        run_step("dbt build (models + tests)", dbt_command("build"), with_db("build")),
-        run_step("dbt seed + run (models only)", ["sh", "-c", " && ".join(
-            " ".join(c) for c in (dbt_command("seed"), dbt_command("run")))], with_db("split")),
-        run_step("dbt test (tests only)", dbt_command("test"), with_db("split")),
-        run_step("single DuckDB query (R, F, M scores)",
-                 [sys.executable, "-c", _SINGLE_QUERY_RUNNER, SINGLE_QUERY.format(raw=raw_dir)], env),
-    ]
+    steps = []
+    if "duckdb" in engines:
+        steps += [
+            run_step("dbt build (models + tests)", dbt_command("build"), with_db("build")),
+            run_step("dbt seed + run (models only)", ["sh", "-c", " && ".join(
+                " ".join(c) for c in (dbt_command("seed"), dbt_command("run")))], with_db("split")),
+            run_step("dbt test (tests only)", dbt_command("test"), with_db("split")),
+        ]
+    if "spark" in engines:
+        steps += spark_steps(raw_dir, work, env, spark_driver_memory)
+    steps.append(run_step("single DuckDB query (R, F, M scores)",
+                          [sys.executable, "-c", _SINGLE_QUERY_RUNNER, SINGLE_QUERY.format(raw=raw_dir)], env))
     manifest = json.loads((raw_dir / "manifest.json").read_text())
     return {
         "orders": orders,
@@ -141,6 +191,7 @@ def run_bench(orders: int, customers: int | None, seed: int, cache_dir: Path) ->
         "seed": seed,
         "raw_rows": {table: info.get("rows") for table, info in manifest.get("tables", {}).items()},
         "cpu_count": os.cpu_count(),
+        "engines": list(engines),
         "steps": [asdict(s) for s in steps],
     }
 

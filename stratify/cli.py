@@ -53,9 +53,15 @@ def generate_command(customers: int, orders: int, seed: int, dirty: float, start
               show_default=True, help="Generated data and work files.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write the figures; default <cache-dir>/bench_<orders>.json.")
-def bench_command(orders: int, customers: int | None, seed: int, cache_dir: Path, json_path: Path | None) -> None:
-    """Time dbt build (all, models, tests) against a single DuckDB RFM query, side by side."""
-    result = bench.run_bench(orders, customers, seed, cache_dir.resolve())
+@click.option("--engine", "engines", type=click.Choice(["duckdb", "spark"]), multiple=True, default=["duckdb"],
+              show_default=True, help="Engines to build on (repeat for several); spark needs requirements-spark.txt.")
+@click.option("--spark-driver-memory", default="8g", show_default=True,
+              help="Spark's driver memory (local mode: all of Spark's heap).")
+def bench_command(orders: int, customers: int | None, seed: int, cache_dir: Path, json_path: Path | None,
+                  engines: tuple[str, ...], spark_driver_memory: str) -> None:
+    """Time dbt build (all, models, tests) against a single DuckDB RFM query, side by side;
+    with --engine spark, also the same project on Spark."""
+    result = bench.run_bench(orders, customers, seed, cache_dir.resolve(), engines, spark_driver_memory)
     click.echo(bench.format_table(result))
     json_path = json_path or cache_dir / f"bench_{orders}.json"
     json_path.parent.mkdir(parents=True, exist_ok=True)

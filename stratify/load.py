@@ -17,9 +17,12 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
+import yaml
 
-RAW_TABLES = ("customers", "orders", "order_items", "products", "fx_rates", "events", "support_tickets")
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+SOURCES_YML = PROJECT_DIR / "models" / "staging" / "_raw__sources.yml"
 RAW_SCHEMA = "raw"
+LOADERS = ("postgres", "spark")
 _BATCH_ROWS = 500_000
 
 
@@ -48,13 +51,36 @@ class PostgresSettings:
         )
 
 
-def raw_file(raw_dir: Path, table: str) -> Path:
-    """The file holding one raw table: ``<table>.parquet``, else ``<table>.csv``."""
-    for extension in ("parquet", "csv"):
-        path = raw_dir / f"{table}.{extension}"
-        if path.exists():
-            return path
-    raise RawInputError(f"raw table '{table}': neither {table}.parquet nor {table}.csv found in {raw_dir}")
+def raw_tables(sources_yml: Path = SOURCES_YML) -> dict[str, list[str]]:
+    """{table: [column, ...]} of dbt source `raw`, in declaration order: the one list of
+    the contract's raw tables."""
+    sources = yaml.safe_load(sources_yml.read_text())["sources"]
+    raw = next(source for source in sources if source["name"] == "raw")
+    return {table["name"]: [column["name"] for column in table.get("columns", [])] for table in raw["tables"]}
+
+
+def raw_files(raw_dir: Path, tables: dict[str, list[str]]) -> dict[str, Path]:
+    """{table: file}: `<table>.parquet`, else `<table>.csv`; an error names a missing table."""
+    found = {}
+    for table in tables:
+        for extension in ("parquet", "csv"):
+            path = raw_dir / f"{table}.{extension}"
+            if path.is_file():
+                found[table] = path
+                break
+        else:
+            raise RawInputError(f"raw table '{table}': neither {table}.parquet nor {table}.csv found in {raw_dir}")
+    return found
+
+
+def check_columns(table: str, present: list[str], wanted: list[str]) -> None:
+    """Every column the source declares must be in the file (case-insensitive)."""
+    lower = {name.lower() for name in present}
+    missing = [column for column in wanted if column.lower() not in lower]
+    if missing:
+        raise RawInputError(
+            f"raw table '{table}' lacks column(s) {', '.join(missing)} (found: {', '.join(present)})"
+        )
 
 
 def read_batches(path: Path) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
@@ -98,18 +124,24 @@ def postgres_type(arrow_type: pa.DataType) -> str:
 
 
 def load_raw(target: str, raw_dir: Path, postgres: PostgresSettings | None = None) -> dict[str, int]:
-    """Loads every raw table into schema ``raw`` of the target; returns rows per table.
+    """Loads every raw table of the contract from ``raw_dir`` into schema ``raw`` of
+    ``target`` (a target of profiles/profiles.yml); returns {table: rows loaded}.
     PostgreSQL settings default to the env vars the dbt profile reads."""
-    raw_dir = raw_dir.resolve()
-    files = {table: raw_file(raw_dir, table) for table in RAW_TABLES}
+    raw_dir = Path(raw_dir).resolve()
+    if not raw_dir.is_dir():
+        raise RawInputError(f"raw dir {raw_dir} does not exist")
+    tables = raw_tables()
+    if target == "duckdb":
+        raise RawInputError("the duckdb target reads the raw files in place (STRATIFY_RAW_DIR): nothing to load")
+    if target not in LOADERS:
+        raise RawInputError(f"no raw loader for target {target!r} (loaders: {', '.join(LOADERS)})")
+    files = raw_files(raw_dir, tables)
     if target == "postgres":
-        return _load_postgres(files, postgres or PostgresSettings.from_env())
-    if target == "spark":
-        return _load_spark(files, target)
-    raise RawInputError(f"stratify load: target '{target}' has no raw schema to load (duckdb reads the files)")
+        return _load_postgres(files, tables, postgres or PostgresSettings.from_env())
+    return _load_spark(files, tables, target)
 
 
-def _load_postgres(files: dict[str, Path], settings: PostgresSettings) -> dict[str, int]:
+def _load_postgres(files: dict[str, Path], tables: dict[str, list[str]], settings: PostgresSettings) -> dict[str, int]:
     """Recreates ``raw.<table>`` and bulk-loads it with COPY, in one transaction."""
     import psycopg2
     from psycopg2 import sql
@@ -124,6 +156,7 @@ def _load_postgres(files: dict[str, Path], settings: PostgresSettings) -> dict[s
             cursor.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(RAW_SCHEMA)))
             for table, path in files.items():
                 schema, batches = read_batches(path)
+                check_columns(table, schema.names, tables[table])
                 target = sql.Identifier(RAW_SCHEMA, table)
                 columns = sql.SQL(", ").join(
                     sql.SQL("{} {}").format(sql.Identifier(field.name), sql.SQL(postgres_type(field.type)))
@@ -144,7 +177,7 @@ def _load_postgres(files: dict[str, Path], settings: PostgresSettings) -> dict[s
     return counts
 
 
-def _load_spark(files: dict[str, Path], target: str) -> dict[str, int]:
+def _load_spark(files: dict[str, Path], tables: dict[str, list[str]], target: str) -> dict[str, int]:
     """Spark: each file read by Spark's own reader (Parquet typed, CSV all text) and saved
     as a Parquet table ``raw.<table>`` in the warehouse and metastore of the dbt target."""
     from stratify.spark import spark_session
@@ -162,6 +195,7 @@ def _load_spark(files: dict[str, Path], target: str) -> dict[str, int]:
                 .option("escape", '"').option("multiLine", True).option("encoding", "UTF-8")
                 .csv(str(path))
             )
+        check_columns(table, frame.columns, tables[table])
         frame.write.mode("overwrite").format("parquet").saveAsTable(f"{RAW_SCHEMA}.{table}")
         counts[table] = spark.table(f"{RAW_SCHEMA}.{table}").count()
     return counts

@@ -11,8 +11,7 @@
 
 {% macro postgres__create_engine_functions() %}
     {%- set statements = ['create schema if not exists ' ~ target.schema] -%}
-    {%- for name, type in [('timestamp', 'timestamp'), ('date', 'date'), ('boolean', 'boolean'),
-                           ('bigint', 'bigint'), ('numeric', 'numeric')] -%}
+    {%- for name, type in [('timestamp', 'timestamp'), ('date', 'date'), ('numeric', 'numeric')] -%}
         {%- do statements.append(
             'create or replace function ' ~ target.schema ~ '.stratify_try_' ~ name ~ '(value text) returns ' ~ type
             ~ ' language plpgsql immutable as $$ begin return value::' ~ type

@@ -1,15 +1,35 @@
 {#- Makes the raw input files visible as the `raw` source. On DuckDB each table of source
     `raw` is a view over `<STRATIFY_RAW_DIR>/<table>.parquet` (or `.csv`, read as text so
-    dirty values reach staging intact); server engines hold real tables in schema `raw`
-    and need nothing. Runs as an on-run-start hook: it renders the DDL that the hook
-    executes (outside a transaction, so the views persist). -#}
+    dirty values reach staging intact); server engines hold real tables in schema `raw`,
+    checked here. Runs as an on-run-start hook: it renders the DDL that the hook executes
+    (outside a transaction, so the views persist). -#}
 {% macro register_raw_files() %}
     {%- if execute -%}
         {{ return(adapter.dispatch('register_raw_files', 'stratify')()) }}
     {%- endif -%}
 {% endmacro %}
 
+{#- Server engines (PostgreSQL, Spark): the raw tables are loaded beforehand (`stratify load`); check that
+    each is there with every declared column, so that a missing load stops the run with a
+    message naming the table, as on DuckDB. Renders no SQL. -#}
 {% macro default__register_raw_files() %}
+    {%- set sources = graph.sources.values() | selectattr('source_name', 'equalto', 'raw') | list -%}
+    {%- for source in sources -%}
+        {%- set relation = adapter.get_relation(database=source.database, schema=source.schema, identifier=source.identifier) -%}
+        {%- if relation is none -%}
+            {%- do exceptions.raise_compiler_error(
+                "raw table '" ~ source.identifier ~ "' not found as " ~ source.schema ~ "." ~ source.identifier
+                ~ ": load the raw files first (stratify load --target " ~ target.name ~ " --raw-dir DIR)") -%}
+        {%- endif -%}
+        {%- set present = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
+        {%- set missing = source.columns.keys() | reject('in', present) | list -%}
+        {%- if missing -%}
+            {%- do exceptions.raise_compiler_error(
+                "raw table '" ~ source.identifier ~ "' lacks column(s) " ~ missing | join(', ')
+                ~ " (found: " ~ present | join(', ') ~ ")") -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return('') }}
 {% endmacro %}
 
 {% macro duckdb__register_raw_files() %}

@@ -113,22 +113,25 @@ class DbtBuilder:
         self._lock = threading.Lock()
 
     def submit(self, raw_dir: Path | str, vars: dict[str, Any] | None = None, tag: str = "",
-               target: str = "duckdb", env: dict[str, str] | None = None) -> Future:
+               target: str = "duckdb", env: dict[str, str] | None = None, unit_tests: bool = False) -> Future:
         """Start (or reuse) a build; returns a Future of ``Build``. A server target (e.g.
-        postgres) reads raw data already loaded into its schema raw; ``env`` says where."""
+        postgres) reads raw data already loaded into its schema raw; ``env`` says where.
+        dbt unit tests do not read the raw data: they run only where ``unit_tests`` asks."""
         vars = dict(vars or {})
-        key = (str(Path(raw_dir).resolve()), json.dumps(vars, sort_keys=True, default=str), tag, target)
+        key = (str(Path(raw_dir).resolve()), json.dumps(vars, sort_keys=True, default=str), tag, target, unit_tests)
         with self._lock:
             if key not in self._futures:
                 name = f"{len(self._futures):02d}_{Path(raw_dir).name}{'_' + tag if tag else ''}_{target}"
-                self._futures[key] = self._pool.submit(self._run, name, Path(raw_dir), vars, target, env or {})
+                self._futures[key] = self._pool.submit(self._run, name, Path(raw_dir), vars, target, env or {},
+                                                       unit_tests)
             return self._futures[key]
 
     def build(self, raw_dir: Path | str, vars: dict[str, Any] | None = None, tag: str = "",
               target: str = "duckdb", env: dict[str, str] | None = None) -> Build:
         return self.submit(raw_dir, vars, tag, target, env).result()
 
-    def _run(self, name: str, raw_dir: Path, vars: dict[str, Any], target: str, extra_env: dict[str, str]) -> Build:
+    def _run(self, name: str, raw_dir: Path, vars: dict[str, Any], target: str, extra_env: dict[str, str],
+             unit_tests: bool) -> Build:
         work_dir = self.root / name
         work_dir.mkdir(parents=True)
         duckdb_path = work_dir / "stratify.duckdb"
@@ -138,10 +141,9 @@ class DbtBuilder:
             "--profiles-dir", str(PROFILES_DIR),
             "--target-path", str(work_dir / "target"),
             "--log-path", str(work_dir / "logs"),
-            # dbt unit tests do not read the raw data: the project's own `dbt build` runs them,
-            # repeating them in every end-to-end build only costs time.
-            "--exclude", "test_type:unit",
         ]
+        if not unit_tests:
+            command += ["--exclude", "test_type:unit"]
         if vars:
             command += ["--vars", json.dumps(vars, default=str)]
         env = {
