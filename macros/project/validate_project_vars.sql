@@ -27,6 +27,23 @@
             {%- endif -%}
         {%- endfor -%}
         {%- do stratify.validate_share_pair('abc_a_share', 'abc_b_share') -%}
+        {%- do stratify.validate_share_pair('price_sensitivity_medium_share', 'price_sensitivity_high_share') -%}
+        {%- for name in ['frequent_min_orders', 'promoter_min_referrals', 'silent_potential_days'] -%}
+            {%- do stratify.validate_int_var(name, 1, 100000) -%}
+        {%- endfor -%}
+        {%- do stratify.validate_int_var('declining_spender_months', 1, 24) -%}
+        {%- for name, low, high in [('whale_order_multiple', 1, 1000000), ('promoter_min_referred_revenue', 0, 1000000000000),
+                                    ('low_csat_threshold', 1, 5), ('declining_spender_drop', 0.01, 1)] -%}
+            {%- do stratify.validate_number_var(name, low, high) -%}
+        {%- endfor -%}
+        {%- do stratify.validate_choice_var('rfm_segment_fm_axis', ['fm_average', 'f', 'm']) -%}
+        {%- do stratify.validate_list_var('silent_potential_stages',
+                                           ['new', 'reactivated', 'active', 'at_risk', 'dormant', 'churned']) -%}
+        {%- do stratify.validate_list_var('browsing_event_types',
+                                           ['page_view', 'product_view', 'search', 'add_to_cart', 'checkout_start']) -%}
+        {%- for name in ['home_province', 'home_country'] -%}
+            {%- do stratify.validate_name_var(name) -%}
+        {%- endfor -%}
         {%- do stratify.validate_share_pair('reject_rate_warn', 'reject_rate_error') -%}
     {%- endif -%}
 {% endmacro %}
@@ -94,5 +111,47 @@
         {%- do exceptions.raise_compiler_error(
             "var rfm_score_cut_points." ~ metric ~ " must list " ~ wanted
             ~ " strictly ascending numbers (one fewer than rfm_score_buckets), got " ~ points | tojson) -%}
+    {%- endif -%}
+{% endmacro %}
+
+
+{#- A var that must be a number within [low, high]. -#}
+{% macro validate_number_var(name, low, high) %}
+    {%- set value = var(name) -%}
+    {%- if value is not number or value is sameas true or value is sameas false or not (low <= value <= high) -%}
+        {%- do exceptions.raise_compiler_error(
+            "var " ~ name ~ " must be a number from " ~ low ~ " to " ~ high ~ ", got " ~ value | tojson) -%}
+    {%- endif -%}
+{% endmacro %}
+
+
+{#- A var that must be one of `choices`. -#}
+{% macro validate_choice_var(name, choices) %}
+    {%- set value = var(name) -%}
+    {%- if value not in choices -%}
+        {%- do exceptions.raise_compiler_error(
+            "var " ~ name ~ " must be one of " ~ choices | join(', ') ~ ", got " ~ value | tojson) -%}
+    {%- endif -%}
+{% endmacro %}
+
+
+{#- A var that must be a non-empty list of values from `allowed`. -#}
+{% macro validate_list_var(name, allowed) %}
+    {%- set value = var(name) -%}
+    {%- if value is string or value is not iterable or value | length == 0
+           or value | reject('in', allowed) | list | length > 0 -%}
+        {%- do exceptions.raise_compiler_error(
+            "var " ~ name ~ " must be a non-empty list of " ~ allowed | join(', ') ~ ", got " ~ value | tojson) -%}
+    {%- endif -%}
+{% endmacro %}
+
+
+{#- A var that must be a plain name (letters, digits, spaces, '-', '_', '.'): it is
+    written into SQL as a literal. -#}
+{% macro validate_name_var(name) %}
+    {%- set value = var(name) -%}
+    {%- if value is not string or not modules.re.match('^[A-Za-z0-9 ._-]+$', value) -%}
+        {%- do exceptions.raise_compiler_error(
+            "var " ~ name ~ " must be a plain name (letters, digits, spaces, '.', '_', '-'), got " ~ value | tojson) -%}
     {%- endif -%}
 {% endmacro %}

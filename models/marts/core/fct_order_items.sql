@@ -2,34 +2,22 @@
 -- rate. Lines of unknown or rejected orders are in rejected_order_items.
 with
 
-order_items as (select * from {{ ref('stg_raw__order_items') }}),
-
-orders as (select * from {{ ref('fct_orders') }}),
-
-products as (select * from {{ ref('stg_raw__products') }}),
+order_items as (select * from {{ ref('int_order_items_converted_to_cny') }}),
 
 final as (
     select
-        order_items.order_id,
-        order_items.line_number,
-        orders.person_key,
-        orders.order_date,
-        order_items.product_id,
-        coalesce(products.category, 'unknown') as category,
-        order_items.quantity,
-        order_items.unit_price,
-        order_items.unit_cost,
-        cast(order_items.line_amount * orders.rate_to_cny as decimal(28, 10)) as line_amount_cny,
-        -- quantity * unit_cost in the money type first: with three factors Spark's decimal
-        -- rules would round the product to 6 decimals.
-        cast(
-            cast(order_items.quantity * order_items.unit_cost as decimal(18, 2)) * orders.rate_to_cny as decimal(28, 10)
-        ) as line_cost_cny
+        order_id,
+        line_number,
+        person_key,
+        order_date,
+        product_id,
+        category,
+        quantity,
+        unit_price,
+        unit_cost,
+        line_amount_cny,
+        line_cost_cny
     from order_items
-    inner join orders
-        on orders.order_id = order_items.order_id
-    left join products
-        on products.product_id = order_items.product_id
 )
 
 select * from final

@@ -1,0 +1,36 @@
+-- One row per line of a usable order, with its product's category and the line's amount
+-- and cost converted to CNY at its order's rate.
+with
+
+order_items as (select * from {{ ref('stg_raw__order_items') }}),
+
+orders as (select * from {{ ref('int_orders_attributed_to_persons') }} where reject_reason is null),
+
+products as (select * from {{ ref('stg_raw__products') }}),
+
+final as (
+    select
+        order_items.order_id,
+        order_items.line_number,
+        orders.person_key,
+        orders.order_date,
+        orders.is_qualifying,
+        order_items.product_id,
+        coalesce(products.category, 'unknown') as category,
+        order_items.quantity,
+        order_items.unit_price,
+        order_items.unit_cost,
+        cast(order_items.line_amount * orders.rate_to_cny as decimal(28, 10)) as line_amount_cny,
+        -- quantity * unit_cost in the money type first: with three factors Spark's decimal
+        -- rules would round the product to 6 decimals.
+        cast(
+            cast(order_items.quantity * order_items.unit_cost as decimal(18, 2)) * orders.rate_to_cny as decimal(28, 10)
+        ) as line_cost_cny
+    from order_items
+    inner join orders
+        on orders.order_id = order_items.order_id
+    left join products
+        on products.product_id = order_items.product_id
+)
+
+select * from final

@@ -1,0 +1,84 @@
+-- One row per scored person: the RFM segment from the seed rfm_segment_map, and the
+-- behavioural segments (purchase frequency, preferred category and channel, price
+-- sensitivity, acquisition source, geography, lifecycle phase), with the figures behind them.
+with
+
+rfm as (select * from {{ ref('customer_rfm') }}),
+
+segment_map as (select * from {{ ref('rfm_segment_map') }}),
+
+segments as (select * from {{ ref('rfm_segments') }}),
+
+phases as (select * from {{ ref('lifecycle_phases') }}),
+
+customers as (select * from {{ ref('dim_customers') }}),
+
+behaviour as (select * from {{ ref('int_persons_purchase_behaviour') }}),
+
+with_fm as (
+    select
+        *,
+        {%- if var('rfm_segment_fm_axis') == 'f' %}
+        f_score as fm_score
+        {%- elif var('rfm_segment_fm_axis') == 'm' %}
+        m_score as fm_score
+        {%- else %}
+        cast({{ stratify.int_div('f_score + m_score', 2) }} as {{ dbt.type_int() }}) as fm_score
+        {%- endif %}
+    from rfm
+),
+
+final as (
+    select
+        with_fm.person_key,
+        with_fm.as_of_date,
+        with_fm.r_score,
+        with_fm.fm_score,
+        segment_map.segment as rfm_segment,
+        segments.segment_label as rfm_segment_label,
+        case
+            when with_fm.lifetime_orders = 1 then 'one_time'
+            when with_fm.frequency >= {{ var('frequent_min_orders') }} then 'frequent'
+            else 'occasional'
+        end as frequency_class,
+        with_fm.frequency,
+        with_fm.lifetime_orders,
+        behaviour.preferred_category,
+        behaviour.preferred_channel,
+        case
+            when behaviour.window_orders is null then 'unknown'
+            when behaviour.discounted_orders >= {{ var('price_sensitivity_high_share') }} * behaviour.window_orders
+                then 'high'
+            when behaviour.discounted_orders >= {{ var('price_sensitivity_medium_share') }} * behaviour.window_orders
+                then 'medium'
+            else 'low'
+        end as price_sensitivity,
+        coalesce(behaviour.discounted_orders, 0) as discounted_orders,
+        cast(behaviour.discounted_orders as {{ stratify.type_double() }}) / behaviour.window_orders as discounted_order_share,
+        coalesce(customers.signup_source, case when customers.person_type = 'guest' then 'guest' else 'unknown' end)
+            as acquisition_source,
+        case
+            when lower(customers.province) = lower('{{ var("home_province") }}') then 'local'
+            when upper(customers.country_code) = upper('{{ var("home_country") }}') then 'domestic'
+            when customers.country_code is not null then 'international'
+            else 'unknown'
+        end as geography_class,
+        customers.province,
+        customers.country_code,
+        with_fm.lifecycle_stage,
+        phases.phase_label as lifecycle_phase
+    from with_fm
+    left join segment_map
+        on with_fm.r_score between segment_map.r_score_min and segment_map.r_score_max
+        and with_fm.fm_score between segment_map.fm_score_min and segment_map.fm_score_max
+    left join segments
+        on segments.segment = segment_map.segment
+    left join customers
+        on customers.person_key = with_fm.person_key
+    left join behaviour
+        on behaviour.person_key = with_fm.person_key
+    left join phases
+        on phases.lifecycle_stage = with_fm.lifecycle_stage
+)
+
+select * from final
