@@ -19,6 +19,7 @@ build and read it) and its name in ENGINE_PARAMS.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -48,7 +49,17 @@ MARTS = {
     "fct_orders": ["order_id"],
     "fct_order_items": ["order_id", "line_number"],
     "quality.raw_row_reconciliation": ["table_name"],
+    "customer_tiers": ["person_key"],
+    "customer_segments": ["person_key"],
+    "customer_signals": ["person_key"],
+    "customer_actions": ["person_key", "action_id"],
+    "tier_summary": ["tier"],
+    "segment_summary": ["segment_type", "segment"],
 }
+# Display ratios (shares, averages) are doubles, computed by each engine's own float
+# division and summation order: equal within this relative tolerance. Everything else
+# (keys, labels, scores, money as decimals) must be identical.
+FLOAT_RELATIVE_TOLERANCE = 1e-9
 # reject_rate is a double on DuckDB (decimal / integer) and a decimal on Spark: the counts it
 # is computed from are compared exactly instead.
 IGNORED = {"quality.raw_row_reconciliation": {"reject_rate"}}
@@ -182,6 +193,9 @@ def assert_same_rows(reference: list[dict], other: list[dict], key: list[str], i
     for k in sorted(ref.keys() & got.keys(), key=str):
         for column in sorted(ref_columns - ignored):
             want, have = ref[k][column], got[k][column]
+            if isinstance(want, float) and isinstance(have, float) and math.isclose(
+                    want, have, rel_tol=FLOAT_RELATIVE_TOLERANCE, abs_tol=1e-12):
+                continue
             if want != have or (want is not None and have is not None and _kind(want) != _kind(have)):
                 mismatches.append((k, column, have, want))
     if not (missing or extra or mismatches):
@@ -223,10 +237,15 @@ def test_comparison_catches_what_engines_get_wrong():
                  {"k": "b", "money": Decimal("2.00"), "day": dt.date(2024, 1, 2), "n": 2}]
     assert_same_rows(reference, [dict(row) for row in reference], ["k"], set(), "same")
     assert_same_rows(reference, [dict(reference[0], money=Decimal("1.1")), reference[1]], ["k"], set(), "scale")
+    shares = [{"k": "a", "share": 0.1 + 0.2}]
+    assert_same_rows(shares, [{"k": "a", "share": 0.3}], ["k"], set(), "float rounding")
+    with pytest.raises(AssertionError, match="cell"):
+        assert_same_rows(shares, [{"k": "a", "share": 0.3000001}], ["k"], set(), "float")
     for broken, why in [
         ([dict(reference[0], money=Decimal("1.1000000001")), reference[1]], "cell(s) differ"),
         ([dict(reference[0], money=1.1), reference[1]], "cell(s) differ"),  # a float for a decimal
         ([dict(reference[0], day=dt.datetime(2024, 1, 1)), reference[1]], "cell(s) differ"),
+        ([dict(reference[0], n=1.0), reference[1]], "cell(s) differ"),  # a float for an integer
         ([reference[0]], "1 missing"),
         ([dict(row, extra=None) for row in reference], "columns differ"),
     ]:
