@@ -113,31 +113,34 @@ class DbtBuilder:
         self._lock = threading.Lock()
 
     def submit(self, raw_dir: Path | str, vars: dict[str, Any] | None = None, tag: str = "",
-               target: str = "duckdb", env: dict[str, str] | None = None, unit_tests: bool = False) -> Future:
+               target: str = "duckdb", env: dict[str, str] | None = None, unit_tests: bool = False,
+               project_dir: Path = PROJECT_DIR) -> Future:
         """Start (or reuse) a build; returns a Future of ``Build``. A server target (e.g.
         postgres) reads raw data already loaded into its schema raw; ``env`` says where.
-        dbt unit tests do not read the raw data: they run only where ``unit_tests`` asks."""
+        dbt unit tests do not read the raw data: they run only where ``unit_tests`` asks.
+        ``project_dir``: another copy of the project (e.g. with an edited seed)."""
         vars = dict(vars or {})
-        key = (str(Path(raw_dir).resolve()), json.dumps(vars, sort_keys=True, default=str), tag, target, unit_tests)
+        key = (str(Path(raw_dir).resolve()), json.dumps(vars, sort_keys=True, default=str), tag, target, unit_tests,
+               str(project_dir))
         with self._lock:
             if key not in self._futures:
                 name = f"{len(self._futures):02d}_{Path(raw_dir).name}{'_' + tag if tag else ''}_{target}"
                 self._futures[key] = self._pool.submit(self._run, name, Path(raw_dir), vars, target, env or {},
-                                                       unit_tests)
+                                                       unit_tests, project_dir)
             return self._futures[key]
 
-    def build(self, raw_dir: Path | str, vars: dict[str, Any] | None = None, tag: str = "",
-              target: str = "duckdb", env: dict[str, str] | None = None) -> Build:
-        return self.submit(raw_dir, vars, tag, target, env).result()
+    def build(self, raw_dir: Path | str, vars: dict[str, Any] | None = None, **options: Any) -> Build:
+        """``submit`` (same options), then wait for the build."""
+        return self.submit(raw_dir, vars, **options).result()
 
     def _run(self, name: str, raw_dir: Path, vars: dict[str, Any], target: str, extra_env: dict[str, str],
-             unit_tests: bool) -> Build:
+             unit_tests: bool, project_dir: Path) -> Build:
         work_dir = self.root / name
         work_dir.mkdir(parents=True)
         duckdb_path = work_dir / "stratify.duckdb"
         command = _dbt_command() + [
             "build",
-            "--project-dir", str(PROJECT_DIR),
+            "--project-dir", str(project_dir),
             "--profiles-dir", str(PROFILES_DIR),
             "--target-path", str(work_dir / "target"),
             "--log-path", str(work_dir / "logs"),
@@ -158,7 +161,7 @@ class DbtBuilder:
         started = time.monotonic()
         try:
             completed = subprocess.run(
-                command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=BUILD_TIMEOUT_SECONDS
+                command, cwd=project_dir, env=env, capture_output=True, text=True, timeout=BUILD_TIMEOUT_SECONDS
             )
         except subprocess.TimeoutExpired as error:
             raise DbtBuildError(
