@@ -3,29 +3,11 @@
 -- data contract, section 2. Scores are given in customer_rfm.
 with
 
-orders as (select * from {{ ref('int_orders_attributed_to_persons') }}),
-
-as_of as (select * from {{ ref('int_as_of_date') }}),
-
 qualifying_orders as (
     select
-        orders.person_key,
-        orders.order_id,
-        orders.ordered_at,
-        orders.order_date,
-        orders.net_revenue_cny,
-        as_of.as_of_date,
-        {{ dbt.datediff('orders.order_date', 'as_of.as_of_date', 'day') }} as days_before_as_of,
-        row_number() over (
-            partition by orders.person_key order by orders.ordered_at desc, orders.order_id desc
-        ) as recency_rank
-    from orders
-    cross join as_of
-    where
-        orders.reject_reason is null
-        and orders.is_qualifying
-        and orders.person_key is not null
-        and orders.order_date <= as_of.as_of_date
+        *,
+        row_number() over (partition by person_key order by ordered_at desc, order_id desc) as recency_rank
+    from {{ ref('int_qualifying_orders_as_of') }}
 ),
 
 per_person as (

@@ -4,7 +4,7 @@
 -- revenue in it (0 when nothing was bought). Feeds the declining-spender signal.
 with
 
-orders as (select * from {{ ref('int_orders_attributed_to_persons') }}),
+orders as (select * from {{ ref('int_qualifying_orders_as_of') }}),
 
 persons as (select person_key from {{ ref('int_persons_rfm_metrics') }}),
 
@@ -36,10 +36,7 @@ monthly_orders as (
     from orders
     cross join as_of
     where
-        orders.reject_reason is null
-        and orders.is_qualifying
-        and orders.person_key is not null
-        and orders.order_date < as_of.months_end
+        orders.order_date < as_of.months_end
         and orders.order_date >= {{ dbt.dateadd('month', -(var('declining_spender_months') + 1), 'as_of.months_end') }}
     group by 1, 2
 ),

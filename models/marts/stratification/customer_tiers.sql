@@ -9,13 +9,7 @@ rules as (select * from {{ ref('tier_rules') }}),
 
 tiers as (select * from {{ ref('tiers') }}),
 
-overrides as (select * from {{ ref('tier_overrides') }}),
-
-member_ids as (
-    select identifier as customer_id, person_key
-    from {{ ref('customer_identity_map') }}
-    where identifier_type = 'customer_id'
-),
+overrides as (select * from {{ ref('int_tier_overrides_resolved') }}),
 
 rule_matches as (
     select
@@ -49,23 +43,22 @@ computed as (select * from rule_matches where match_rank = 1),
 
 valid_overrides as (
     select
-        coalesce(overrides.person_key, member_ids.person_key) as person_key,
+        overrides.person_key,
         overrides.tier,
         overrides.reason,
         overrides.approved_by,
         overrides.valid_to,
         row_number() over (
-            partition by coalesce(overrides.person_key, member_ids.person_key)
+            partition by overrides.person_key
             order by overrides.valid_from desc, tiers.tier_rank, overrides.reason
         ) as override_rank
     from overrides
     cross join (select max(as_of_date) as as_of_date from rfm) as as_of
     inner join tiers
         on tiers.tier = overrides.tier
-    left join member_ids
-        on member_ids.customer_id = overrides.customer_id
     where
-        overrides.valid_from <= as_of.as_of_date
+        overrides.person_key is not null
+        and overrides.valid_from <= as_of.as_of_date
         and (overrides.valid_to is null or overrides.valid_to >= as_of.as_of_date)
 ),
 
