@@ -17,6 +17,15 @@ order_costs as (
     group by order_id
 ),
 
+-- Known only when every line of the order has a unit cost.
+known_costs as (
+    select
+        order_id,
+        cast(cost_of_goods_cny as decimal(28, 10)) as cost_of_goods_cny
+    from order_costs
+    where line_count > 0 and lines_without_cost = 0
+),
+
 final as (
     select
         orders.person_key,
@@ -25,14 +34,13 @@ final as (
         orders.channel,
         orders.net_revenue_cny,
         orders.has_discount,
-        -- Known only when every line of the order has a unit cost.
-        case
-            when order_costs.line_count > 0 and order_costs.lines_without_cost = 0
-                then cast(order_costs.cost_of_goods_cny as decimal(28, 10))
-        end as cost_of_goods_cny
+        costs.cost_of_goods_cny,
+        -- Per order, in decimal(28, 10): on Spark a difference of two decimal(38, 10) sums
+        -- would be rounded to 9 decimals.
+        cast(orders.net_revenue_cny - costs.cost_of_goods_cny as decimal(28, 10)) as margin_cny
     from orders
-    left join order_costs
-        on order_costs.order_id = orders.order_id
+    left join known_costs as costs
+        on costs.order_id = orders.order_id
     where orders.days_before_as_of < {{ var('lookback_days') }}
 )
 

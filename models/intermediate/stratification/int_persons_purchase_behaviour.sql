@@ -15,7 +15,8 @@ per_person as (
         cast(sum(net_revenue_cny) as decimal(38, 10)) as window_net_revenue_cny,
         cast(coalesce(sum(case when cost_of_goods_cny is not null then net_revenue_cny end), 0)
             as decimal(38, 10)) as revenue_with_known_cost_cny,
-        cast(coalesce(sum(cost_of_goods_cny), 0) as decimal(38, 10)) as cost_of_goods_cny
+        cast(coalesce(sum(cost_of_goods_cny), 0) as decimal(38, 10)) as cost_of_goods_cny,
+        cast(coalesce(sum(margin_cny), 0) as decimal(38, 10)) as margin_cny
     from window_orders
     group by person_key
 ),
@@ -56,7 +57,7 @@ final as (
         per_person.window_net_revenue_cny,
         per_person.revenue_with_known_cost_cny,
         per_person.cost_of_goods_cny,
-        cast(per_person.revenue_with_known_cost_cny - per_person.cost_of_goods_cny as decimal(38, 10)) as margin_cny,
+        per_person.margin_cny,
         channel_revenue.channel as preferred_channel,
         category_revenue.category as preferred_category
     from per_person
