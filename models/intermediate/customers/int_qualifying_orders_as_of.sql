@@ -14,7 +14,7 @@ final as (
         orders.order_date,
         orders.channel,
         orders.net_revenue_cny,
-        orders.discount_amount > 0 or orders.coupon_code is not null as has_discount,
+        orders.has_discount,
         as_of.as_of_date,
         {{ dbt.datediff('orders.order_date', 'as_of.as_of_date', 'day') }} as days_before_as_of
     from orders

@@ -1,5 +1,5 @@
--- One row per line of a usable order, with its product's category and the line's amount
--- and cost converted to CNY at its order's rate.
+-- One row per line of a usable order, with its order's person and date, its product's
+-- category, and the line's amount and cost converted to CNY at its order's rate.
 with
 
 order_items as (select * from {{ ref('stg_raw__order_items') }}),
@@ -14,18 +14,13 @@ final as (
         order_items.line_number,
         orders.person_key,
         orders.order_date,
-        orders.is_qualifying,
         order_items.product_id,
         coalesce(products.category, 'unknown') as category,
         order_items.quantity,
         order_items.unit_price,
         order_items.unit_cost,
         cast(order_items.line_amount * orders.rate_to_cny as decimal(28, 10)) as line_amount_cny,
-        -- quantity * unit_cost in the money type first: with three factors Spark's decimal
-        -- rules would round the product to 6 decimals.
-        cast(
-            cast(order_items.quantity * order_items.unit_cost as decimal(18, 2)) * orders.rate_to_cny as decimal(28, 10)
-        ) as line_cost_cny
+        cast(order_items.line_cost * orders.rate_to_cny as decimal(28, 10)) as line_cost_cny
     from order_items
     inner join orders
         on orders.order_id = order_items.order_id

@@ -39,7 +39,8 @@ final as (
         cast(converted.net_amount * converted.rate_to_cny as decimal(28, 10)) as net_revenue_cny,
         cast(converted.gross_amount * converted.rate_to_cny as decimal(28, 10)) as gross_amount_cny,
         coalesce(order_statuses.is_purchase, false)
-        and converted.net_amount > 0 as is_qualifying
+        and converted.net_amount > 0 as is_qualifying,
+        converted.discount_amount > 0 or converted.coupon_code is not null as has_discount
     from converted
     left join order_statuses
         on order_statuses.status = converted.status

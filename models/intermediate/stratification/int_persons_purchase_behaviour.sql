@@ -6,19 +6,46 @@ window_orders as (select * from {{ ref('int_orders_in_lookback_window') }}),
 
 order_items as (select * from {{ ref('int_order_items_converted_to_cny') }}),
 
+-- The lines of the window's orders: order items are read once, for costs and categories.
+window_lines as (
+    select
+        window_orders.person_key,
+        order_items.order_id,
+        order_items.category,
+        order_items.line_amount_cny,
+        order_items.line_cost_cny
+    from window_orders
+    inner join order_items
+        on order_items.order_id = window_orders.order_id
+),
+
+-- Cost of goods of an order, known only when every line of it has a unit cost.
+order_costs as (
+    select
+        order_id,
+        cast(sum(line_cost_cny) as decimal(28, 10)) as cost_of_goods_cny
+    from window_lines
+    group by order_id
+    having count(line_cost_cny) = count(*)
+),
+
 per_person as (
     select
-        person_key,
+        window_orders.person_key,
         count(*) as window_orders,
-        sum(case when has_discount then 1 else 0 end) as discounted_orders,
-        max(net_revenue_cny) as max_order_net_revenue_cny,
-        cast(sum(net_revenue_cny) as decimal(38, 10)) as window_net_revenue_cny,
-        cast(coalesce(sum(case when cost_of_goods_cny is not null then net_revenue_cny end), 0)
+        sum(case when window_orders.has_discount then 1 else 0 end) as discounted_orders,
+        max(window_orders.net_revenue_cny) as max_order_net_revenue_cny,
+        cast(coalesce(sum(case when order_costs.order_id is not null then window_orders.net_revenue_cny end), 0)
             as decimal(38, 10)) as revenue_with_known_cost_cny,
-        cast(coalesce(sum(cost_of_goods_cny), 0) as decimal(38, 10)) as cost_of_goods_cny,
-        cast(coalesce(sum(margin_cny), 0) as decimal(38, 10)) as margin_cny
+        -- Per order in decimal(28, 10), then summed: on Spark a difference of two
+        -- decimal(38, 10) sums would be rounded to 9 decimals.
+        cast(coalesce(sum(
+            cast(window_orders.net_revenue_cny - order_costs.cost_of_goods_cny as decimal(28, 10))
+        ), 0) as decimal(38, 10)) as margin_cny
     from window_orders
-    group by person_key
+    left join order_costs
+        on order_costs.order_id = window_orders.order_id
+    group by window_orders.person_key
 ),
 
 channel_revenue as (
@@ -36,16 +63,13 @@ channel_revenue as (
 -- by the CNY value of their lines in the window's qualifying orders.
 category_revenue as (
     select
-        window_orders.person_key,
-        order_items.category,
+        person_key,
+        category,
         row_number() over (
-            partition by window_orders.person_key
-            order by sum(order_items.line_amount_cny) desc, order_items.category
+            partition by person_key order by sum(line_amount_cny) desc, category
         ) as category_rank
-    from window_orders
-    inner join order_items
-        on order_items.order_id = window_orders.order_id
-    group by window_orders.person_key, order_items.category
+    from window_lines
+    group by person_key, category
 ),
 
 final as (
@@ -54,9 +78,7 @@ final as (
         cast(per_person.window_orders as {{ dbt.type_bigint() }}) as window_orders,
         cast(per_person.discounted_orders as {{ dbt.type_bigint() }}) as discounted_orders,
         per_person.max_order_net_revenue_cny,
-        per_person.window_net_revenue_cny,
         per_person.revenue_with_known_cost_cny,
-        per_person.cost_of_goods_cny,
         per_person.margin_cny,
         channel_revenue.channel as preferred_channel,
         category_revenue.category as preferred_category

@@ -26,7 +26,7 @@ final as (
         net_amount,
         gross_amount_cny,
         net_revenue_cny,
-        discount_amount > 0 or coupon_code is not null as has_discount,
+        has_discount,
         coupon_code,
         updated_at
     from orders

@@ -6,21 +6,30 @@ segments as (select * from {{ ref('customer_segments') }}),
 
 signals as (select * from {{ ref('customer_signals') }}),
 
+-- Each person's figures, joined once; then one copy of them per segment type.
+persons as (
+    select
+        segments.*,
+        signals.monetary,
+        signals.margin_cny
+    from segments
+    inner join signals
+        on signals.person_key = segments.person_key
+),
+
 {%- set segment_types = ['rfm_segment', 'frequency_class', 'price_sensitivity', 'geography_class',
                          'lifecycle_stage', 'preferred_channel', 'preferred_category', 'acquisition_source'] %}
 
 persons_long as (
     {%- for segment_type in segment_types %}
     select
-        segments.as_of_date,
+        as_of_date,
         '{{ segment_type }}' as segment_type,
-        coalesce(segments.{{ segment_type }}, 'none') as segment,
-        segments.frequency,
-        signals.monetary,
-        signals.margin_cny
-    from segments
-    inner join signals
-        on signals.person_key = segments.person_key
+        coalesce({{ segment_type }}, 'none') as segment,
+        frequency,
+        monetary,
+        margin_cny
+    from persons
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 ),
