@@ -13,13 +13,8 @@
     Other types: a plain cast. Remaining differences: docs/engines.md. -#}
 {% macro spark__safe_cast(field, type) -%}
     {%- set type_name = type | lower | trim -%}
-    {%- set int_max = integer_type_max(type) -%}
-    {%- if int_max is not none -%}
-        {%- set whole = 'cast(' ~ field ~ ' as decimal(38, 0))' -%}
-        case
-            when {{ whole }} between {{ -int_max - 1 }} and {{ int_max }}
-                then cast({{ whole }} as {{ type }})
-        end
+    {%- if integer_type_max(type) is not none -%}
+        {{ stratify.whole_number_in_range('cast(' ~ field ~ ' as decimal(38, 0))', type) }}
     {%- elif type_name == 'boolean' -%}
         case
             when not (cast({{ field }} as string) rlike '\\s') then cast({{ field }} as boolean)
@@ -29,8 +24,15 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The largest value of an integer SQL type (none for other types): safe casts range-check
-    integers themselves, as DuckDB's try_cast gives null out of range. -#}
+{#- A whole number (an exact numeric expression with no fraction) cast to an integer type,
+    or null outside the type's range, as DuckDB's try_cast gives: the safe casts of the
+    engines without try_cast end their integer reading here. -#}
+{% macro whole_number_in_range(whole, type) -%}
+    {%- set int_max = integer_type_max(type) -%}
+    case when {{ whole }} between {{ -int_max - 1 }} and {{ int_max }} then cast({{ whole }} as {{ type }}) end
+{%- endmacro %}
+
+{#- The largest value of an integer SQL type (none for other types). -#}
 {% macro integer_type_max(type) -%}
     {%- set maxima = {'tinyint': 127, 'smallint': 32767, 'int': 2147483647, 'integer': 2147483647,
                       'int4': 2147483647, 'bigint': 9223372036854775807, 'int8': 9223372036854775807} -%}

@@ -20,8 +20,7 @@
     {%- elif int_max is not none or decimal -%}
         {%- set number = target.schema ~ '.stratify_try_numeric(' ~ as_text ~ ')' -%}
         {%- if int_max is not none -%}
-            {%- set whole = 'round(' ~ number ~ ')' -%}
-            case when {{ whole }} between {{ -int_max - 1 }} and {{ int_max }} then cast({{ whole }} as {{ type }}) end
+            {{ stratify.whole_number_in_range('round(' ~ number ~ ')', type) }}
         {%- else -%}
             {%- set scale = (decimal.group(4) or 0) | int -%}
             {%- set rounded = 'round(' ~ number ~ ', ' ~ scale ~ ')' -%}

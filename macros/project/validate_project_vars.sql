@@ -7,7 +7,8 @@
         {%- do stratify.validate_date_var('min_valid_order_date') -%}
         {%- for name in ['lookback_days', 'identity_stitching_rounds', 'lifecycle_new_days',
                          'lifecycle_reactivated_recency_days', 'lifecycle_reactivated_gap_days',
-                         'lifecycle_active_days', 'lifecycle_at_risk_days', 'lifecycle_dormant_days'] -%}
+                         'lifecycle_active_days', 'lifecycle_at_risk_days', 'lifecycle_dormant_days',
+                         'frequent_min_orders', 'promoter_min_referrals', 'silent_potential_days'] -%}
             {%- do stratify.validate_int_var(name, 1, 100000) -%}
         {%- endfor -%}
         {%- do stratify.validate_int_var('rfm_score_buckets', 2, 10) -%}
@@ -17,20 +18,13 @@
                 ~ var('lifecycle_active_days') ~ ", " ~ var('lifecycle_at_risk_days') ~ ", " ~ var('lifecycle_dormant_days')) -%}
         {%- endif -%}
         {%- for letter, metric in [('r', 'recency_days'), ('f', 'frequency'), ('m', 'monetary')] -%}
-            {%- set method = var(letter ~ '_score_method') -%}
-            {%- if method not in ['quantile', 'threshold'] -%}
-                {%- do exceptions.raise_compiler_error(
-                    "var " ~ letter ~ "_score_method must be 'quantile' or 'threshold', got " ~ method | tojson) -%}
-            {%- endif -%}
-            {%- if method == 'threshold' -%}
+            {%- do stratify.validate_choice_var(letter ~ '_score_method', ['quantile', 'threshold']) -%}
+            {%- if var(letter ~ '_score_method') == 'threshold' -%}
                 {%- do stratify.validate_cut_points(metric) -%}
             {%- endif -%}
         {%- endfor -%}
         {%- do stratify.validate_share_pair('abc_a_share', 'abc_b_share') -%}
         {%- do stratify.validate_share_pair('price_sensitivity_medium_share', 'price_sensitivity_high_share') -%}
-        {%- for name in ['frequent_min_orders', 'promoter_min_referrals', 'silent_potential_days'] -%}
-            {%- do stratify.validate_int_var(name, 1, 100000) -%}
-        {%- endfor -%}
         {%- do stratify.validate_int_var('declining_spender_months', 1, 24) -%}
         {%- for name, low, high in [('whale_order_multiple', 1, 1000000), ('promoter_min_referred_revenue', 0, 1000000000000),
                                     ('low_csat_threshold', 1, 5), ('declining_spender_drop', 0.01, 1)] -%}
@@ -125,12 +119,16 @@
 {% endmacro %}
 
 
-{#- A var that must be one of `choices`. -#}
+{#- A var that must be one of `choices` ("must be 'a', 'b' or 'c'"). -#}
 {% macro validate_choice_var(name, choices) %}
     {%- set value = var(name) -%}
     {%- if value not in choices -%}
+        {%- set quoted = [] -%}
+        {%- for choice in choices -%}
+            {%- do quoted.append("'" ~ choice ~ "'") -%}
+        {%- endfor -%}
         {%- do exceptions.raise_compiler_error(
-            "var " ~ name ~ " must be one of " ~ choices | join(', ') ~ ", got " ~ value | tojson) -%}
+            "var " ~ name ~ " must be " ~ quoted[:-1] | join(', ') ~ " or " ~ quoted[-1] ~ ", got " ~ value | tojson) -%}
     {%- endif -%}
 {% endmacro %}
 
