@@ -1,6 +1,6 @@
 -- One row per manual tier override of the seed tier_overrides, with the person it names:
--- its person_key, or the person of its member id. Empty cells are null on every engine
--- (Spark loads an empty CSV cell of a text column as '').
+-- its person_key, or the person of its member id. The cells are typed by hand: text is
+-- trimmed, and a blank cell counts as empty.
 with
 
 overrides as (select * from {{ ref('tier_overrides') }}),
