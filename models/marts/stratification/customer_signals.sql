@@ -73,15 +73,6 @@ spend_trend as (
     group by person_key
 ),
 
-margins as (
-    select
-        person_key,
-        margin_cny,
-        revenue_with_known_cost_cny,
-        sum(margin_cny) over () as total_margin_cny
-    from behaviour
-),
-
 final as (
     select
         rfm.person_key,
@@ -119,11 +110,13 @@ final as (
         cast(coalesce(support.window_tickets, 0) as {{ dbt.type_bigint() }}) as window_tickets,
         cast(support.window_csat_sum as {{ stratify.type_double() }}) / support.window_csat_ratings as average_csat,
         rfm.monetary,
-        cast(coalesce(margins.margin_cny, 0) as decimal(38, 10)) as margin_cny,
-        cast(coalesce(margins.revenue_with_known_cost_cny, 0) as decimal(38, 10)) as revenue_with_known_cost_cny,
-        cast(margins.margin_cny as {{ stratify.type_double() }})
-            / nullif(margins.revenue_with_known_cost_cny, 0) as margin_rate,
-        cast(margins.margin_cny as {{ stratify.type_double() }}) / nullif(margins.total_margin_cny, 0) as profit_contribution_share
+        cast(coalesce(behaviour.margin_cny, 0) as decimal(38, 10)) as margin_cny,
+        cast(coalesce(behaviour.revenue_with_known_cost_cny, 0) as decimal(38, 10)) as revenue_with_known_cost_cny,
+        cast(behaviour.margin_cny as {{ stratify.type_double() }})
+            / nullif(behaviour.revenue_with_known_cost_cny, 0) as margin_rate,
+        -- Everyone with window orders is scored: the total over these rows is everyone's margin.
+        cast(behaviour.margin_cny as {{ stratify.type_double() }})
+            / nullif(sum(behaviour.margin_cny) over (), 0) as profit_contribution_share
     from rfm
     cross join median_order
     left join behaviour
@@ -136,8 +129,6 @@ final as (
         on browsing.person_key = rfm.person_key
     left join support
         on support.person_key = rfm.person_key
-    left join margins
-        on margins.person_key = rfm.person_key
 )
 
 select * from final
