@@ -18,13 +18,7 @@ behaviour as (select * from {{ ref('int_persons_purchase_behaviour') }}),
 with_fm as (
     select
         *,
-        {%- if var('rfm_segment_fm_axis') == 'f' %}
-        f_score as fm_score
-        {%- elif var('rfm_segment_fm_axis') == 'm' %}
-        m_score as fm_score
-        {%- else %}
-        cast({{ stratify.int_div('f_score + m_score', 2) }} as {{ dbt.type_int() }}) as fm_score
-        {%- endif %}
+        {{ stratify.fm_score('f_score', 'm_score') }} as fm_score
     from rfm
 ),
 
