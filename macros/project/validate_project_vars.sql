@@ -5,10 +5,13 @@
     {%- if execute -%}
         {%- do stratify.validate_date_var('as_of_date', allow_null=true) -%}
         {%- do stratify.validate_date_var('min_valid_order_date') -%}
+        {%- do stratify.validate_date_var('history_start_date', allow_null=true) -%}
+        {%- do stratify.validate_choice_var('history_grain', ['month', 'week']) -%}
         {%- for name in ['lookback_days', 'identity_stitching_rounds', 'lifecycle_new_days',
                          'lifecycle_reactivated_recency_days', 'lifecycle_reactivated_gap_days',
                          'lifecycle_active_days', 'lifecycle_at_risk_days', 'lifecycle_dormant_days',
-                         'frequent_min_orders', 'promoter_min_referrals', 'silent_potential_days'] -%}
+                         'frequent_min_orders', 'promoter_min_referrals', 'silent_potential_days',
+                         'late_arriving_days', 'segment_shrink_min_persons'] -%}
             {%- do stratify.validate_int_var(name, 1, 100000) -%}
         {%- endfor -%}
         {%- do stratify.validate_int_var('rfm_score_buckets', 2, 10) -%}
@@ -27,7 +30,8 @@
         {%- do stratify.validate_share_pair('price_sensitivity_medium_share', 'price_sensitivity_high_share') -%}
         {%- do stratify.validate_int_var('declining_spender_months', 1, 24) -%}
         {%- for name, low, high in [('whale_order_multiple', 1, 1000000), ('promoter_min_referred_revenue', 0, 1000000000000),
-                                    ('low_csat_threshold', 1, 5), ('declining_spender_drop', 0.01, 1)] -%}
+                                    ('low_csat_threshold', 1, 5), ('declining_spender_drop', 0.01, 1),
+                                    ('segment_shrink_warn_share', 0.01, 1)] -%}
             {%- do stratify.validate_number_var(name, low, high) -%}
         {%- endfor -%}
         {%- do stratify.validate_choice_var('rfm_segment_fm_axis', ['fm_average', 'f', 'm']) -%}

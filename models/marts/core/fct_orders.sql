@@ -1,11 +1,21 @@
 -- One row per usable order (deduplicated, validated, converted to CNY), attributed to a
 -- person. Rejected orders are in rejected_orders; guest orders without any usable
 -- contact have a null person_key but still count in revenue totals.
+-- Incremental: a run replaces whole months (order_month), those that can have changed:
+-- months of new orders, of orders whose person changed (new identity links) or that are
+-- no longer usable, and every month within late_arriving_days of the newest order built
+-- (late status changes such as a return). Older changes need --full-refresh.
+{{ config(
+    materialized='incremental',
+    unique_key='order_month',
+    partition_by=stratify.partitioned_by('order_month'),
+    on_schema_change='fail'
+) }}
 with
 
 orders as (select * from {{ ref('int_orders_attributed_to_persons') }}),
 
-final as (
+usable_orders as (
     select
         order_id,
         person_key,
@@ -28,9 +38,42 @@ final as (
         net_revenue_cny,
         has_discount,
         coupon_code,
-        updated_at
+        updated_at,
+        -- Last: Spark stores a table's partition column last.
+        cast({{ dbt.date_trunc('month', 'order_date') }} as date) as order_month
     from orders
     where reject_reason is null
+),
+
+{% if is_incremental() %}
+built as (select * from {{ this }}),
+
+changed_months as (
+    select usable_orders.order_month
+    from usable_orders
+    left join built
+        on built.order_id = usable_orders.order_id
+    where
+        built.order_id is null
+        or coalesce(built.person_key, '') <> coalesce(usable_orders.person_key, '')
+        or usable_orders.order_date >= (
+            select {{ dbt.dateadd('day', -var('late_arriving_days'), 'max(order_date)') }} from built
+        )
+    union
+    select built.order_month
+    from built
+    left join usable_orders
+        on usable_orders.order_id = built.order_id
+    where usable_orders.order_id is null
+),
+{% endif %}
+
+final as (
+    select *
+    from usable_orders
+    {%- if is_incremental() %}
+    where order_month in (select order_month from changed_months)
+    {%- endif %}
 )
 
 select * from final

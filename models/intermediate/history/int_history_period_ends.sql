@@ -1,0 +1,59 @@
+-- One row per period of the reconstructed history (var history_grain: month, or ISO week
+-- ending on Sunday), from the period of history_start_date (or of the first qualifying
+-- order) to the last period that ends on or before as_of_date. as_of_date is the period's
+-- last day: the date its state is computed for.
+{%- set grain = var('history_grain') %}
+{#- A compile-time bound for the series: 5,200 weeks or months, a century at least. #}
+{%- set max_periods = 5200 %}
+with
+
+orders as (select * from {{ ref('int_orders_attributed_to_persons') }}),
+
+as_of as (select * from {{ ref('int_as_of_date') }}),
+
+period_numbers as ({{ dbt.generate_series(max_periods) }}),
+
+first_period as (
+    select
+        cast({{ dbt.date_trunc(grain, 'start_date') }} as date) as period_start
+    from (
+        select
+            {%- if var('history_start_date') is none %}
+            min(order_date) as start_date
+            {%- else %}
+            cast('{{ var("history_start_date") }}' as date) as start_date
+            {%- endif %}
+        from orders
+        where reject_reason is null and is_qualifying and person_key is not null
+    ) as start
+),
+
+period_starts as (
+    select
+        cast({{ dbt.dateadd(grain, 'period_numbers.generated_number - 1', 'first_period.period_start') }} as date)
+            as period_start
+    from first_period
+    cross join period_numbers
+),
+
+periods as (
+    select
+        period_start,
+        {%- if grain == 'month' %}
+        cast({{ dbt.last_day('period_start', 'month') }} as date) as period_end
+        {%- else %}
+        cast({{ dbt.dateadd('day', 6, 'period_start') }} as date) as period_end
+        {%- endif %}
+    from period_starts
+),
+
+final as (
+    select
+        periods.period_start,
+        periods.period_end as as_of_date
+    from periods
+    cross join as_of
+    where periods.period_end <= as_of.as_of_date
+)
+
+select * from final
