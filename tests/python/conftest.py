@@ -103,6 +103,51 @@ def _failure_report(work_dir: Path, completed: subprocess.CompletedProcess) -> s
     return "\n".join(lines)
 
 
+def run_dbt_build(work_dir: Path, duckdb_path: Path, raw_dir: Path, vars: dict[str, Any] | None = None, *,
+                  target: str = "duckdb", env: dict[str, str] | None = None, unit_tests: bool = False,
+                  project_dir: Path = PROJECT_DIR, extra_args: tuple[str, ...] = ()) -> float:
+    """One `dbt build` of ``raw_dir`` into ``duckdb_path`` (new or existing: a second build
+    into the same file runs the incremental models incrementally); logs and target files
+    under ``work_dir``. Returns the seconds it took; raises DbtBuildError on failure."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    command = _dbt_command() + [
+        "build",
+        "--project-dir", str(project_dir),
+        "--profiles-dir", str(PROFILES_DIR),
+        "--target-path", str(work_dir / "target"),
+        "--log-path", str(work_dir / "logs"),
+        *extra_args,
+    ]
+    if not unit_tests:
+        command += ["--exclude", "test_type:unit"]
+    if vars:
+        command += ["--vars", json.dumps(vars, default=str)]
+    full_env = {
+        **os.environ,
+        "DO_NOT_TRACK": "1",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "STRATIFY_TARGET": target,
+        "STRATIFY_RAW_DIR": str(Path(raw_dir).resolve()),
+        "STRATIFY_DUCKDB_PATH": str(duckdb_path),
+        **(env or {}),
+    }
+    started = time.monotonic()
+    try:
+        completed = subprocess.run(
+            command, cwd=project_dir, env=full_env, capture_output=True, text=True, timeout=BUILD_TIMEOUT_SECONDS
+        )
+    except subprocess.TimeoutExpired as error:
+        raise DbtBuildError(
+            f"dbt build of {raw_dir} did not finish in {BUILD_TIMEOUT_SECONDS} s "
+            f"(STRATIFY_TEST_BUILD_TIMEOUT); work dir {work_dir}"
+        ) from error
+    seconds = time.monotonic() - started
+    (work_dir / "dbt_output.txt").write_text(completed.stdout + completed.stderr)
+    if completed.returncode != 0:
+        raise DbtBuildError(_failure_report(work_dir, completed))
+    return seconds
+
+
 class DbtBuilder:
     """Runs `dbt build` in subprocesses, a few at a time, caching builds per session."""
 
@@ -138,40 +183,8 @@ class DbtBuilder:
         work_dir = self.root / name
         work_dir.mkdir(parents=True)
         duckdb_path = work_dir / "stratify.duckdb"
-        command = _dbt_command() + [
-            "build",
-            "--project-dir", str(project_dir),
-            "--profiles-dir", str(PROFILES_DIR),
-            "--target-path", str(work_dir / "target"),
-            "--log-path", str(work_dir / "logs"),
-        ]
-        if not unit_tests:
-            command += ["--exclude", "test_type:unit"]
-        if vars:
-            command += ["--vars", json.dumps(vars, default=str)]
-        env = {
-            **os.environ,
-            "DO_NOT_TRACK": "1",
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-            "STRATIFY_TARGET": target,
-            "STRATIFY_RAW_DIR": str(raw_dir.resolve()),
-            "STRATIFY_DUCKDB_PATH": str(duckdb_path),
-            **extra_env,
-        }
-        started = time.monotonic()
-        try:
-            completed = subprocess.run(
-                command, cwd=project_dir, env=env, capture_output=True, text=True, timeout=BUILD_TIMEOUT_SECONDS
-            )
-        except subprocess.TimeoutExpired as error:
-            raise DbtBuildError(
-                f"dbt build of {raw_dir} did not finish in {BUILD_TIMEOUT_SECONDS} s "
-                f"(STRATIFY_TEST_BUILD_TIMEOUT); work dir {work_dir}"
-            ) from error
-        seconds = time.monotonic() - started
-        (work_dir / "dbt_output.txt").write_text(completed.stdout + completed.stderr)
-        if completed.returncode != 0:
-            raise DbtBuildError(_failure_report(work_dir, completed))
+        seconds = run_dbt_build(work_dir, duckdb_path, raw_dir, vars, target=target, env=extra_env,
+                                unit_tests=unit_tests, project_dir=project_dir)
         return Build(name, raw_dir, vars, duckdb_path, work_dir, seconds)
 
     def close(self) -> None:

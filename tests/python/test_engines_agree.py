@@ -55,6 +55,13 @@ MARTS = {
     "customer_actions": ["person_key", "action_id"],
     "tier_summary": ["tier"],
     "segment_summary": ["segment_type", "segment"],
+    "customer_state": ["person_key"],
+    "customer_state_history": ["person_key", "as_of_date"],
+    "customer_state_log": ["person_key", "snapshot_date"],
+    "customer_tier_changes": ["person_key", "change_date", "source"],
+    "tier_migration_matrix": ["from_date", "to_date", "from_tier", "to_tier"],
+    "lifecycle_flows": ["from_date", "to_date", "from_lifecycle_stage", "to_lifecycle_stage"],
+    "segment_trends": ["as_of_date", "dimension", "segment"],
 }
 # Display ratios (shares, averages) are doubles, computed by each engine's own float
 # division and summation order: equal within this relative tolerance. Everything else

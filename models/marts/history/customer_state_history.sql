@@ -24,9 +24,10 @@ overrides as (select * from {{ ref('int_tier_overrides_resolved') }}),
 
 segment_map as (select * from {{ ref('rfm_segment_map') }}),
 
-{% if is_incremental() %}
+-- Today's scored persons (read by incremental runs only).
 current_persons as (select * from {{ ref('int_persons_rfm_metrics') }}),
 
+{% if is_incremental() %}
 built as (select * from {{ this }}),
 
 -- Periods to recompute: those ending within late_arriving_days of the newest period
