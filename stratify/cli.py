@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from stratify import bench, load
+from stratify import append, bench, load
 from stratify import generate as generator
 
 
@@ -41,6 +41,30 @@ def generate_command(customers: int, orders: int, seed: int, dirty: float, start
                            end=end.date(), out=out, fmt=fmt, quiet=quiet)
     except ValueError as error:
         raise click.UsageError(str(error)) from error
+
+
+@main.command("append-day")
+@click.option("--raw-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True,
+              help="Generated data (parquet or csv, with manifest.json), changed in place.")
+@click.option("--seed", type=int, default=42, show_default=True, help="Same data and seed, same bytes.")
+@click.option("--orders", type=click.IntRange(min=1), default=None,
+              help="New orders on the day  [default: the average per day in the data]")
+@click.option("--returns", type=click.IntRange(min=0), default=None,
+              help="Completed orders 7 to 42 days old re-delivered as returned  [default: 1% of --orders, "
+                   "at least 1]")
+@click.option("--quiet", is_flag=True, help="No summary.")
+def append_day_command(raw_dir: Path, seed: int, orders: int | None, returns: int | None, quiet: bool) -> None:
+    """Append the day after the latest order date to RAW_DIR: new orders with their items,
+    late returns of older orders, the day's fx rates; manifest.json counts stay exact."""
+    try:
+        day = append.append_day(raw_dir, seed=seed, orders=orders, returns=returns)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from error
+    if not quiet:
+        click.echo(f"{raw_dir}: appended {day.date}: {day.orders:,} orders ({day.first_order_id} to "
+                   f"{day.last_order_id}; {day.guest_orders_of_members:,} guest checkouts of members, "
+                   f"{day.new_guest_orders:,} new guests) with {day.order_items:,} items, "
+                   f"{day.returns:,} returns, {day.fx_rates:,} fx rates")
 
 
 @main.command("bench")
