@@ -22,7 +22,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pytest
 
@@ -159,19 +159,23 @@ class DbtBuilder:
 
     def submit(self, raw_dir: Path | str, vars: dict[str, Any] | None = None, tag: str = "",
                target: str = "duckdb", env: dict[str, str] | None = None, unit_tests: bool = False,
-               project_dir: Path = PROJECT_DIR) -> Future:
+               project_dir: Path = PROJECT_DIR, then_raw_dir: Path | None = None,
+               before_then: Callable[[], None] | None = None) -> Future:
         """Start (or reuse) a build; returns a Future of ``Build``. A server target (e.g.
         postgres) reads raw data already loaded into its schema raw; ``env`` says where.
         dbt unit tests do not read the raw data: they run only where ``unit_tests`` asks.
-        ``project_dir``: another copy of the project (e.g. with an edited seed)."""
+        ``project_dir``: another copy of the project (e.g. with an edited seed).
+        ``then_raw_dir``: after the build, build again into the same database from this
+        data (the incremental run of a later day); ``before_then`` runs in between (e.g.
+        loads that data into a server's schema raw)."""
         vars = dict(vars or {})
         key = (str(Path(raw_dir).resolve()), json.dumps(vars, sort_keys=True, default=str), tag, target, unit_tests,
-               str(project_dir))
+               str(project_dir), str(then_raw_dir))
         with self._lock:
             if key not in self._futures:
                 name = f"{len(self._futures):02d}_{Path(raw_dir).name}{'_' + tag if tag else ''}_{target}"
                 self._futures[key] = self._pool.submit(self._run, name, Path(raw_dir), vars, target, env or {},
-                                                       unit_tests, project_dir)
+                                                       unit_tests, project_dir, then_raw_dir, before_then)
             return self._futures[key]
 
     def build(self, raw_dir: Path | str, vars: dict[str, Any] | None = None, **options: Any) -> Build:
@@ -179,12 +183,18 @@ class DbtBuilder:
         return self.submit(raw_dir, vars, **options).result()
 
     def _run(self, name: str, raw_dir: Path, vars: dict[str, Any], target: str, extra_env: dict[str, str],
-             unit_tests: bool, project_dir: Path) -> Build:
+             unit_tests: bool, project_dir: Path, then_raw_dir: Path | None,
+             before_then: Callable[[], None] | None) -> Build:
         work_dir = self.root / name
         work_dir.mkdir(parents=True)
         duckdb_path = work_dir / "stratify.duckdb"
         seconds = run_dbt_build(work_dir, duckdb_path, raw_dir, vars, target=target, env=extra_env,
                                 unit_tests=unit_tests, project_dir=project_dir)
+        if then_raw_dir is not None:
+            if before_then is not None:
+                before_then()
+            seconds += run_dbt_build(work_dir / "then", duckdb_path, then_raw_dir, vars, target=target,
+                                     env=extra_env, project_dir=project_dir)
         return Build(name, raw_dir, vars, duckdb_path, work_dir, seconds)
 
     def close(self) -> None:

@@ -12,8 +12,10 @@ Per engine, two functions, registered in ENGINES:
   Python values (Decimal, date, naive UTC datetime, bool, int, str), as conftest.read_table
   returns them for DuckDB.
 
-A run is ``Run(name, raw_dir, vars, unit_tests)``; tables are names in schema marts, or
-``schema.table``.
+A run is ``Run(name, raw_dir, vars, unit_tests, then_raw_dir)``; with ``then_raw_dir`` the
+engine builds again into the same database from that data (a day later: the incremental
+models run incrementally) and the tables are read after that. Tables are names in schema
+marts, or ``schema.table``.
 
 PostgreSQL: one database per run in the session's throwaway server (conftest.py),
 loaded by `stratify load`'s COPY loader, built by conftest's DbtBuilder beside the
@@ -26,6 +28,7 @@ in-process (dbt-spark's session reuses the loader's SparkSession), then the tabl
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import os
@@ -50,6 +53,7 @@ class Run:
     raw_dir: Path
     vars: dict[str, Any] = field(default_factory=dict)
     unit_tests: bool = False
+    then_raw_dir: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -70,15 +74,17 @@ def selected(engine: str) -> bool:
     return chosen is None or engine in {name.strip() for name in chosen.split(",")}
 
 
-def dbt_args(run: Run, work_dir: Path) -> list[str]:
+def dbt_args(run: Run, work_dir: Path, then: bool = False) -> list[str]:
+    """``then``: the second build of a run with then_raw_dir (no unit tests again)."""
+    label = run.name + ("_then" if then else "")
     args = [
         "build",
         "--project-dir", str(PROJECT_DIR),
         "--profiles-dir", str(PROJECT_DIR / "profiles"),
-        "--target-path", str(work_dir / f"target_{run.name}"),
-        "--log-path", str(work_dir / f"logs_{run.name}"),
+        "--target-path", str(work_dir / f"target_{label}"),
+        "--log-path", str(work_dir / f"logs_{label}"),
     ]
-    if not run.unit_tests:
+    if not run.unit_tests or then:
         args += ["--exclude", "test_type:unit"]
     if run.vars:
         args += ["--vars", json.dumps(run.vars, default=str)]
@@ -116,9 +122,12 @@ def postgres_build(runs: list[Run], work_dir: Path, tables: list[str], fixture: 
     futures = {}
     for run in runs:
         env = server.database(postgres_database(run))
-        load_raw("postgres", run.raw_dir, PostgresSettings(port=server.port, dbname=postgres_database(run)))
+        settings = PostgresSettings(port=server.port, dbname=postgres_database(run))
+        load_raw("postgres", run.raw_dir, settings)
+        then = None if run.then_raw_dir is None else functools.partial(load_raw, "postgres", run.then_raw_dir, settings)
         futures[run.name] = builder.submit(run.raw_dir, run.vars, target="postgres", env=env,
-                                           unit_tests=run.unit_tests)
+                                           unit_tests=run.unit_tests, then_raw_dir=run.then_raw_dir,
+                                           before_then=then)
     result: Result = {}
     for run in runs:
         try:
@@ -157,8 +166,8 @@ def spark_build(runs: list[Run], work_dir: Path, tables: list[str], fixture: Cal
     spec = work_dir / "spec.json"
     out = work_dir / "result.pickle"
     spec.write_text(json.dumps({
-        "runs": [{"name": r.name, "raw_dir": str(r.raw_dir), "vars": r.vars, "unit_tests": r.unit_tests}
-                 for r in runs],
+        "runs": [{"name": r.name, "raw_dir": str(r.raw_dir), "vars": r.vars, "unit_tests": r.unit_tests,
+                  "then_raw_dir": r.then_raw_dir and str(r.then_raw_dir)} for r in runs],
         "tables": tables,
         "work_dir": str(work_dir),
     }, default=str))
@@ -205,12 +214,16 @@ def _spark_main(spec_path: str, out_path: str) -> None:
     work_dir = Path(spec["work_dir"])
     result: dict[str, Any] = {}
     for raw_run in spec["runs"]:
-        run = Run(raw_run["name"], Path(raw_run["raw_dir"]), raw_run["vars"], raw_run["unit_tests"])
+        then_raw_dir = raw_run["then_raw_dir"] and Path(raw_run["then_raw_dir"])
+        run = Run(raw_run["name"], Path(raw_run["raw_dir"]), raw_run["vars"], raw_run["unit_tests"], then_raw_dir)
         started = _time.monotonic()
         try:
             counts = load_raw("spark", run.raw_dir)
             print(f"[{run.name}] loaded {counts} in {_time.monotonic() - started:.0f} s", flush=True)
             outcome = dbtRunner().invoke(dbt_args(run, work_dir))
+            if outcome.success and run.then_raw_dir is not None:
+                print(f"[{run.name}] loaded {load_raw('spark', run.then_raw_dir)} for the second build", flush=True)
+                outcome = dbtRunner().invoke(dbt_args(run, work_dir, then=True))
             if not outcome.success:
                 bad = []
                 for node in getattr(outcome.result, "results", None) or []:

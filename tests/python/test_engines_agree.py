@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import shutil
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -137,10 +138,19 @@ def _duckdb_rows(build, mart: str) -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory, generate_raw, write_raw_dir) -> list[engines.Run]:
+    from stratify.append import append_day
+
     root = tmp_path_factory.mktemp("engines_raw")
     # dbt unit tests do not read the data: run them on the engine once, with the first set.
     runs = [engines.Run(name, generate_raw(root / name, **spec), unit_tests=name == "clean")
             for name, spec in DATASETS.items()]
+    # The clean set is built twice, the second time a day later with late returns, so the
+    # incremental runs (fct_orders, history, state log) are compared too.
+    clean = runs[0]
+    later = root / "clean_plus_one_day"
+    shutil.copytree(clean.raw_dir, later)
+    append_day(later, seed=3, returns=5)
+    runs[0] = engines.Run(clean.name, clean.raw_dir, clean.vars, clean.unit_tests, then_raw_dir=later)
     tie_raw, _ = tie_heavy_data()
     runs.append(engines.Run("tie_heavy", write_raw_dir(root / "tie_heavy", tie_raw.tables())))
     # A handful of rows with a lot of bad ones: far above the default reject-rate alarms.
@@ -152,7 +162,7 @@ def runs(tmp_path_factory, generate_raw, write_raw_dir) -> list[engines.Run]:
 @pytest.fixture(scope="module")
 def duckdb_builds(runs, dbt_builder):
     """The reference builds, queued at once (they run beside the other engine's builds)."""
-    return {run.name: dbt_builder.submit(run.raw_dir, run.vars) for run in runs}
+    return {run.name: dbt_builder.submit(run.raw_dir, run.vars, then_raw_dir=run.then_raw_dir) for run in runs}
 
 
 @pytest.fixture(scope="module")

@@ -65,7 +65,9 @@ def test_history_equals_the_state_recomputed_for_a_past_period_end(twice_built, 
     _, _, database = twice_built
     history = read_table(database, "customer_state_history")
     period_ends = sorted({row["as_of_date"] for row in history})
-    assert len(period_ends) == 18  # 2024-01 .. 2025-06, month ends
+    as_of = read_table(database, "customer_state")[0]["as_of_date"]
+    # Every month end from the first order's month (2024-01) to the last one on or before as_of.
+    assert period_ends == _month_ends(dt.date(2024, 1, 1), as_of)
     for period_end in (period_ends[4], period_ends[-1]):
         past = tmp_path / str(period_end)
         run_dbt_build(past, past / "stratify.duckdb", raw, {"as_of_date": str(period_end)})
@@ -73,7 +75,17 @@ def test_history_equals_the_state_recomputed_for_a_past_period_end(twice_built, 
         expected = Counter(tuple(sorted(row.items())) for row in state)
         actual = Counter(tuple(sorted(row.items())) for row in history if row["as_of_date"] == period_end)
         assert actual == expected, period_end
-        assert len(state) > 100
+        assert len(state) > 20
+
+
+def _month_ends(start: dt.date, until: dt.date) -> list[dt.date]:
+    ends, month = [], start.replace(day=1)
+    while True:
+        following = (month + dt.timedelta(days=32)).replace(day=1)
+        if following - dt.timedelta(days=1) > until:
+            return ends
+        ends.append(following - dt.timedelta(days=1))
+        month = following
 
 
 def _without_observed(tables: dict[str, Counter]) -> dict[str, Counter]:
