@@ -6,6 +6,7 @@ records deletions. DuckDB; the other engines are compared in test_engines_agree.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -40,7 +41,7 @@ def all_tables(duckdb_path: Path) -> dict[str, Counter]:
 @pytest.fixture(scope="module")
 def raw(generate_raw, tmp_path_factory) -> Path:
     return generate_raw(tmp_path_factory.mktemp("history") / "raw", customers=400, orders=4000, seed=5,
-                        start="2024-01-01", end="2025-06-30")
+                        start="2024-01-01", end="2025-07-20")
 
 
 @pytest.fixture(scope="module")
@@ -119,32 +120,49 @@ def test_an_incremental_build_after_an_appended_day_equals_a_full_rebuild(raw, t
     assert differing == []
     assert _reconstructed_tier_changes(incremental) == _reconstructed_tier_changes(full)
 
-    # What should change did: fct_orders grew, and the returns (orders 7-42 days old) moved
-    # the history of the last periods; periods ending before the returned orders did not.
+    # What should change did: fct_orders grew, and each late return (an order 7-42 days old)
+    # moved its person's state at every earlier-built period end after the order; nothing
+    # moved before the earliest returned order.
     assert sum(after["marts.fct_orders"].values()) > sum(before["marts.fct_orders"].values())
-    returned = {row["order_id"]: row for row in read_table(incremental, "fct_orders") if row["status"] == "returned"}
-    new_history = read_table(incremental, "customer_state_history")
-    earliest_return = min(row["order_date"] for row in returned.values())
+    orders = {row["order_id"]: row for row in read_table(incremental, "fct_orders")}
+    returned = [orders[order_id] for order_id in _appended_returns(data)]
+    assert returned and all(row["status"] == "returned" and not row["is_qualifying"] for row in returned)
     key = lambda row: (row["person_key"], row["as_of_date"])  # noqa: E731
     old_by_key = {key(row): row for row in old_history}
-    moved = [row for row in new_history if key(row) in old_by_key and old_by_key[key(row)] != row]
-    assert moved, "the late returns changed no state of the history"
-    assert all(row["as_of_date"] >= earliest_return for row in moved)
+    moved = {key(row) for row in read_table(incremental, "customer_state_history")
+             if key(row) in old_by_key and old_by_key[key(row)] != row}
+    expected = {(row["person_key"], period_end) for row in returned
+                for period_end in {k[1] for k in old_by_key} if period_end >= row["order_date"]}
+    assert expected, "no returned order is older than the last period built before: nothing to check"
+    assert expected <= moved
+    assert min(as_of for _, as_of in moved) >= min(row["order_date"] for row in returned)
 
 
-def _cancel_orders_of_one_member(raw_dir: Path, day: str) -> str:
-    """Re-delivers every order of one member (who ordered before ``day``) as cancelled, a
-    day later than its last version: the member is no longer scored."""
+def _appended_returns(raw_dir: Path) -> list[str]:
+    manifest = json.loads((raw_dir / "manifest.json").read_text())
+    return [order_id for day in manifest["appended_days"] for order_id in day["returned_order_ids"]]
+
+
+def _cancel_orders_of_one_person(raw_dir: Path, database: Path) -> str:
+    """Re-delivers every order of one scored person, whose orders all carry one member id
+    and are from 2024, as cancelled a day later than the latest version: the person is no
+    longer scored. Returns the person's key."""
+    by_person: dict[str, set] = {}
+    latest: dict[str, dt.date] = {}
+    for row in read_table(database, "fct_orders"):
+        by_person.setdefault(row["person_key"], set()).add(row["customer_id"])
+        latest[row["person_key"]] = max(latest.get(row["person_key"], row["order_date"]), row["order_date"])
+    scored = sorted(row["person_key"] for row in read_table(database, "customer_state"))
+    person = next(p for p in scored if len(by_person.get(p, ())) == 1 and None not in by_person[p]
+                  and latest[p] < dt.date(2025, 1, 1))
+    member = next(iter(by_person[person]))
     orders = pq.read_table(raw_dir / "orders.parquet")
     frame = orders.to_pylist()
-    member = next(row["customer_id"] for row in frame
-                  if row["customer_id"] and row["status"] == "completed" and str(row["ordered_at"]) < day
-                  and not row["contact_email"] and not row["contact_phone"])
     later = max(row["updated_at"] for row in frame) + dt.timedelta(days=1)
     redelivered = [{**row, "status": "cancelled", "updated_at": later} for row in frame if row["customer_id"] == member]
     table = pa.concat_tables([orders, pa.Table.from_pylist(redelivered, schema=orders.schema)])
     pq.write_table(table, raw_dir / "orders.parquet")
-    return member
+    return person
 
 
 def test_snapshot_and_state_log_record_a_deletion_and_survive_a_full_refresh(raw, tmp_path):
@@ -152,19 +170,25 @@ def test_snapshot_and_state_log_record_a_deletion_and_survive_a_full_refresh(raw
     shutil.copytree(raw, data)
     database = tmp_path / "stratify.duckdb"
     run_dbt_build(tmp_path / "first", database, data, {"as_of_date": "2025-03-31"})
-    _cancel_orders_of_one_member(data, "2025-03-01")
+    person = _cancel_orders_of_one_person(data, database)
     run_dbt_build(tmp_path / "second", database, data, {"as_of_date": "2025-06-30"})
 
     log = read_table(database, "customer_state_log")
     snapshot = read_table(database, "customer_state_snapshot", schema="history")
     assert {row["snapshot_date"].isoformat() for row in log} == {"2025-03-31", "2025-06-30"}
     deleted = [row for row in log if row["change_type"] == "deleted"]
-    assert len(deleted) == 1 and deleted[0]["snapshot_date"].isoformat() == "2025-06-30"
+    assert [(row["person_key"], row["snapshot_date"].isoformat()) for row in deleted] == [(person, "2025-06-30")]
     deleted_versions = [row for row in snapshot if str(row["dbt_is_deleted"]).lower() == "true"]
-    assert [row["person_key"] for row in deleted_versions] == [deleted[0]["person_key"]]
+    assert [row["person_key"] for row in deleted_versions] == [person]
     assert any(row["change_type"] == "changed" for row in log)
     current = [row for row in snapshot if row["dbt_valid_to"].year == 9999]
     assert len(current) == len({row["person_key"] for row in current})
+    # The cancelled orders are from 2024, far beyond late_arriving_days: the incremental
+    # run still equals a full build, as it follows the orders delivered again (updated_at).
+    full = tmp_path / "full.duckdb"
+    run_dbt_build(tmp_path / "full", full, data, {"as_of_date": "2025-06-30"})
+    for table in ("customer_state_history", "fct_orders", "customer_state"):
+        assert Counter(map(_frozen, read_table(database, table))) == Counter(map(_frozen, read_table(full, table))), table
 
     run_dbt_build(tmp_path / "refresh", database, data, {"as_of_date": "2025-06-30"}, extra_args=("--full-refresh",))
     assert Counter(map(_frozen, read_table(database, "customer_state_log"))) == Counter(map(_frozen, log))

@@ -2,9 +2,10 @@
 -- person. Rejected orders are in rejected_orders; guest orders without any usable
 -- contact have a null person_key but still count in revenue totals.
 -- Incremental: a run replaces whole months (order_month), those that can have changed:
--- months of new orders, of orders whose person changed (new identity links) or that are
--- no longer usable, and every month within late_arriving_days of the newest order built
--- (late status changes such as a return). Older changes need --full-refresh.
+-- months of new orders, of orders delivered again (a later updated_at: a late status
+-- change such as a return, at any age), of orders whose person changed (new identity
+-- links) or that are no longer usable, and every month within late_arriving_days of the
+-- newest order built (changes that do not show in updated_at, e.g. a corrected fx rate).
 {{ config(
     materialized='incremental',
     unique_key='order_month',
@@ -55,6 +56,7 @@ changed_months as (
         on built.order_id = usable_orders.order_id
     where
         built.order_id is null
+        or built.updated_at <> usable_orders.updated_at
         or coalesce(built.person_key, '') <> coalesce(usable_orders.person_key, '')
         or usable_orders.order_date >= (
             select {{ dbt.dateadd('day', -var('late_arriving_days'), 'max(order_date)') }} from built

@@ -30,15 +30,21 @@ current_persons as (select * from {{ ref('int_persons_rfm_metrics') }}),
 {% if is_incremental() %}
 built as (select * from {{ this }}),
 
--- Periods to recompute: those ending within late_arriving_days of the newest period
--- built (late status changes, late orders), and every period since the first order of a
--- person whose key is gone (merged into another person by new identity links, or no
--- longer scored): their past states move to other keys.
+-- Periods to recompute: every period since the oldest order delivered after the newest
+-- period built (a late return changes the periods after its order), since the first
+-- order of a person whose key is gone (merged into another person by new identity links,
+-- or no longer scored: their past states move to other keys), and the periods ending
+-- within late_arriving_days of the newest one (changes that do not show in updated_at,
+-- e.g. a corrected fx rate).
 restated as (
     select min(restate_from) as restate_from
     from (
         select {{ dbt.dateadd('day', -var('late_arriving_days'), 'max(as_of_date)') }} as restate_from
         from built
+        union all
+        select min(orders.order_date) as restate_from
+        from orders
+        where cast(orders.updated_at as date) > (select max(as_of_date) from built)
         union all
         select min(built.first_order_date) as restate_from
         from built
