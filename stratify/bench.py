@@ -186,8 +186,9 @@ def run_bench(orders: int, customers: int | None, seed: int, cache_dir: Path,
                      [sys.executable, "-m", "stratify.cli", "append-day", "--raw-dir", str(appended), "--quiet"], env),
             run_step("dbt build, one day later (incremental)", dbt_command("build"),
                      {**with_db("build"), "STRATIFY_RAW_DIR": str(appended)}),
-            run_step("dbt seed + run (models only)", ["sh", "-c", " && ".join(
-                " ".join(c) for c in (dbt_command("seed"), dbt_command("run")))], with_db("split")),
+            run_step("dbt seed + run + snapshot (no tests)", ["sh", "-c", " && ".join(
+                " ".join(c) for c in (dbt_command("seed"), dbt_command("run"), dbt_command("snapshot")))],
+                with_db("split")),
             run_step("dbt test (tests only)", dbt_command("test"), with_db("split")),
         ]
     if "spark" in engines:
