@@ -218,6 +218,12 @@ def _spark_main(spec_path: str, out_path: str) -> None:
         run = Run(raw_run["name"], Path(raw_run["raw_dir"]), raw_run["vars"], raw_run["unit_tests"], then_raw_dir)
         started = _time.monotonic()
         try:
+            # One warehouse for every run: start each from nothing, or the incremental
+            # models of the previous run would be updated instead of built.
+            session = spark_session()
+            for database in session.catalog.listDatabases():
+                if database.name not in ("default", "raw"):
+                    session.sql(f"drop database if exists {database.name} cascade")
             counts = load_raw("spark", run.raw_dir)
             print(f"[{run.name}] loaded {counts} in {_time.monotonic() - started:.0f} s", flush=True)
             outcome = dbtRunner().invoke(dbt_args(run, work_dir))
