@@ -10,7 +10,7 @@
     materialized='incremental',
     unique_key='order_month',
     partition_by=stratify.partitioned_by('order_month'),
-    on_schema_change='fail'
+    on_schema_change='append_new_columns'
 ) }}
 with
 

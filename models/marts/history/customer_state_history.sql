@@ -8,7 +8,7 @@
     materialized='incremental',
     unique_key='as_of_date',
     partition_by=stratify.partitioned_by('as_of_date'),
-    on_schema_change='fail'
+    on_schema_change='append_new_columns'
 ) }}
 with
 

@@ -10,7 +10,7 @@
     unique_key='snapshot_date',
     partition_by=stratify.partitioned_by('snapshot_date'),
     full_refresh=false,
-    on_schema_change='fail'
+    on_schema_change='append_new_columns'
 ) }}
 {%- set tracked = ['tier', 'rfm_segment', 'lifecycle_stage', 'abc_class', 'r_score', 'f_score', 'm_score'] %}
 with
