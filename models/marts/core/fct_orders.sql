@@ -3,9 +3,10 @@
 -- contact have a null person_key but still count in revenue totals.
 -- Incremental: a run replaces whole months (order_month), those that can have changed:
 -- months of new orders, of orders delivered again (a later updated_at: a late status
--- change such as a return, at any age), of orders whose person changed (new identity
--- links) or that are no longer usable, and every month within late_arriving_days of the
--- newest order built (changes that do not show in updated_at, e.g. a corrected fx rate).
+-- change such as a return, at any age; both months if it moved), of orders whose person
+-- changed (new identity links) or that are no longer usable, and every month within
+-- late_arriving_days of the newest order built (changes that do not show in updated_at,
+-- e.g. a corrected fx rate).
 {{ config(
     materialized='incremental',
     unique_key='order_month',
@@ -49,24 +50,29 @@ usable_orders as (
 {% if is_incremental() %}
 built as (select * from {{ this }}),
 
-changed_months as (
-    select usable_orders.order_month
+-- One comparison of every order with its built row; a changed order names its month now
+-- and the month it was built in (the same unless the order was re-dated).
+changed_orders as (
+    select
+        usable_orders.order_month as new_month,
+        built.order_month as built_month
     from usable_orders
-    left join built
+    full outer join built
         on built.order_id = usable_orders.order_id
     where
         built.order_id is null
+        or usable_orders.order_id is null
         or built.updated_at <> usable_orders.updated_at
         or coalesce(built.person_key, '') <> coalesce(usable_orders.person_key, '')
         or usable_orders.order_date >= (
             select {{ dbt.dateadd('day', -var('late_arriving_days'), 'max(order_date)') }} from built
         )
+),
+
+changed_months as (
+    select new_month as order_month from changed_orders where new_month is not null
     union
-    select built.order_month
-    from built
-    left join usable_orders
-        on usable_orders.order_id = built.order_id
-    where usable_orders.order_id is null
+    select built_month as order_month from changed_orders where built_month is not null
 ),
 {% endif %}
 
