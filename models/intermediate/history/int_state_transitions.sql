@@ -38,8 +38,6 @@ final as (
         coalesce(later_states.as_of_date, earlier_states.to_date) as to_date,
         earlier_states.tier as from_tier,
         later_states.tier as to_tier,
-        earlier_states.tier_rank as from_tier_rank,
-        later_states.tier_rank as to_tier_rank,
         earlier_states.rfm_segment as from_rfm_segment,
         later_states.rfm_segment as to_rfm_segment,
         earlier_states.lifecycle_stage as from_lifecycle_stage,

@@ -14,44 +14,27 @@ reconstructed as (
     select
         person_key,
         to_date as change_date,
+        'reconstructed' as source,
         from_date as previous_date,
         from_tier,
-        to_tier,
-        from_tier_rank,
-        to_tier_rank,
-        'reconstructed' as source
+        to_tier
     from transitions
     where from_tier is distinct from to_tier
 ),
 
-observed_sequence as (
-    select
-        state_log.person_key,
-        state_log.snapshot_date as change_date,
-        lag(state_log.snapshot_date) over (partition by state_log.person_key order by state_log.snapshot_date)
-            as previous_date,
-        lag(state_log.tier) over (partition by state_log.person_key order by state_log.snapshot_date)
-            as from_tier,
-        state_log.tier as to_tier
-    from state_log
-),
-
 observed as (
-    select
-        observed_sequence.person_key,
-        observed_sequence.change_date,
-        observed_sequence.previous_date,
-        observed_sequence.from_tier,
-        observed_sequence.to_tier,
-        from_tiers.tier_rank as from_tier_rank,
-        to_tiers.tier_rank as to_tier_rank,
-        'observed' as source
-    from observed_sequence
-    left join tiers as from_tiers
-        on from_tiers.tier = observed_sequence.from_tier
-    left join tiers as to_tiers
-        on to_tiers.tier = observed_sequence.to_tier
-    where observed_sequence.from_tier is distinct from observed_sequence.to_tier
+    select *
+    from (
+        select
+            person_key,
+            snapshot_date as change_date,
+            'observed' as source,
+            lag(snapshot_date) over (partition by person_key order by snapshot_date) as previous_date,
+            lag(tier) over (partition by person_key order by snapshot_date) as from_tier,
+            tier as to_tier
+        from state_log
+    ) as sequenced
+    where from_tier is distinct from to_tier
 ),
 
 changes as (
@@ -62,19 +45,18 @@ changes as (
 
 final as (
     select
-        person_key,
-        change_date,
-        source,
-        previous_date,
-        from_tier,
-        to_tier,
+        changes.*,
         case
-            when from_tier is null then 'new'
-            when to_tier is null then 'lost'
-            when to_tier_rank < from_tier_rank then 'up'
+            when changes.from_tier is null then 'new'
+            when changes.to_tier is null then 'lost'
+            when to_tiers.tier_rank < from_tiers.tier_rank then 'up'
             else 'down'
         end as direction
     from changes
+    left join tiers as from_tiers
+        on from_tiers.tier = changes.from_tier
+    left join tiers as to_tiers
+        on to_tiers.tier = changes.to_tier
 )
 
 select * from final
