@@ -7,12 +7,20 @@ with
 
 history as (select * from {{ ref('customer_state_history') }}),
 
+{%- set dimensions = ['tier', 'rfm_segment', 'lifecycle_stage'] %}
+
 memberships as (
-    select as_of_date, 'tier' as dimension, coalesce(tier, 'none') as segment, monetary from history
+    {%- for dimension in dimensions %}
+    select
+        as_of_date,
+        '{{ dimension }}' as dimension,
+        coalesce({{ dimension }}, 'none') as segment,
+        monetary
+    from history
+    {%- if not loop.last %}
     union all
-    select as_of_date, 'rfm_segment' as dimension, coalesce(rfm_segment, 'none') as segment, monetary from history
-    union all
-    select as_of_date, 'lifecycle_stage' as dimension, lifecycle_stage as segment, monetary from history
+    {%- endif %}
+    {%- endfor %}
 ),
 
 sizes as (
