@@ -35,6 +35,6 @@
     {%- elif value is number -%}
         {{ value }}
     {%- else -%}
-        '{{ value | string | replace("\\", "\\\\") | replace("'", "\\'") }}'
+        {{ stratify.spark__quoted_text(value | string) }}
     {%- endif -%}
 {%- endmacro %}
