@@ -19,8 +19,10 @@ DEMO_DIR = PROJECT_DIR / "data" / "demo"
 pytestmark = pytest.mark.slow
 
 
-def run_dbt(args: list[str], raw_dir: Path, work_dir: Path) -> subprocess.CompletedProcess[str]:
-    """One dbt invocation into a DuckDB file of its own under ``work_dir``."""
+def run_dbt(args: list[str], raw_dir: Path, work_dir: Path,
+            project_dir: Path = PROJECT_DIR) -> subprocess.CompletedProcess[str]:
+    """One dbt invocation into the DuckDB file ``work_dir``/stratify.duckdb (new or kept
+    from an earlier run); ``project_dir``: another copy of the project."""
     work_dir.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
@@ -32,12 +34,12 @@ def run_dbt(args: list[str], raw_dir: Path, work_dir: Path) -> subprocess.Comple
     }
     command = _dbt_command() + [
         *args,
-        "--project-dir", str(PROJECT_DIR),
+        "--project-dir", str(project_dir),
         "--profiles-dir", str(PROFILES_DIR),
         "--target-path", str(work_dir / "target"),
         "--log-path", str(work_dir / "logs"),
     ]
-    return subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=900)
+    return subprocess.run(command, cwd=project_dir, env=env, capture_output=True, text=True, timeout=900)
 
 
 def test_demo_build_passes_with_every_test(tmp_path: Path) -> None:
@@ -50,9 +52,20 @@ def test_demo_build_passes_with_every_test(tmp_path: Path) -> None:
     assert completed.returncode == 0 and not failed, f"{failed}\n{completed.stdout[-3000:]}"
     assert any(r["unique_id"].startswith("unit_test.") for r in results), "no dbt unit test ran"
 
-    expected = {table: info["expected"] for table, info in
-                json.loads((DEMO_DIR / "manifest.json").read_text())["tables"].items()}
+    assert_rows_land_as_the_manifest_says(tmp_path / "stratify.duckdb", DEMO_DIR)
     connection = duckdb.connect(str(tmp_path / "stratify.duckdb"), read_only=True)
+    scored = connection.sql("select count(*) from marts.customer_rfm").fetchone()
+    connection.close()
+    assert scored is not None and scored[0] > 1000
+
+
+def assert_rows_land_as_the_manifest_says(database: Path, raw_dir: Path) -> None:
+    """raw = used + duplicates + rejected for every raw table, and the generator's manifest
+    (what it injected) says exactly how many rows are used, dropped as duplicates and
+    rejected for each reason."""
+    expected = {table: info["expected"] for table, info in
+                json.loads((raw_dir / "manifest.json").read_text())["tables"].items()}
+    connection = duckdb.connect(str(database), read_only=True)
     reconciliation = connection.sql(
         "select table_name, raw_rows, used_rows, duplicate_rows, rejected_rows from quality.raw_row_reconciliation"
     ).fetchall()
@@ -61,16 +74,13 @@ def test_demo_build_passes_with_every_test(tmp_path: Path) -> None:
             f"select reject_reason, count(*) from quality.rejected_{table} group by reject_reason").fetchall())
         for table in expected
     }
-    scored = connection.sql("select count(*) from marts.customer_rfm").fetchone()
     connection.close()
     assert len(reconciliation) == 7
     for table, raw, used, duplicates, rejected in reconciliation:
         assert raw == used + duplicates + rejected, table
-        # The generator's manifest says what it injected: every row must land where it says.
         assert (used, duplicates) == (expected[table]["used"], expected[table]["duplicates_dropped"]), table
         wanted = {reason: n for reason, n in expected[table]["rejected"].items() if n}
         assert rejected_by_reason[table] == wanted, table
-    assert scored is not None and scored[0] > 1000
 
 
 def test_missing_raw_file_names_the_table(tmp_path: Path) -> None:

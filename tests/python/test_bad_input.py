@@ -1,0 +1,181 @@
+"""Bad input stops the build with a message that names what is wrong, and the marts of the
+previous build stay as they were.
+
+One good build of the demo data comes first; each case then copies its database, spoils one
+input (a raw file, a var, a tier rule, the dirt rate) and runs `dbt build` again on the
+copy. Every case must exit non-zero, print its message (no traceback), and leave every
+mart's content identical to the good build.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+import pytest
+
+from conftest import run_dbt_build
+from test_project_build import DEMO_DIR, run_dbt
+from test_stratification import project_copy
+
+pytestmark = pytest.mark.slow
+
+
+def mart_fingerprints(database: Path) -> dict[str, tuple[int, str]]:
+    """(rows, md5 of the sorted rows) of every table in schema marts."""
+    connection = duckdb.connect(str(database), read_only=True)
+    try:
+        tables = [name for (name,) in connection.sql(
+            "select table_name from information_schema.tables where table_schema = 'marts' order by 1").fetchall()]
+        return {
+            table: connection.sql(
+                f"select count(*), md5(coalesce(string_agg(cast(t as varchar), '|' order by cast(t as varchar)), ''))"
+                f" from marts.{table} as t").fetchone()
+            for table in tables
+        }
+    finally:
+        connection.close()
+
+
+@pytest.fixture(scope="module")
+def previous_build(tmp_path_factory) -> tuple[Path, dict[str, tuple[int, str]]]:
+    work_dir = tmp_path_factory.mktemp("previous_build")
+    database = work_dir / "stratify.duckdb"
+    run_dbt_build(work_dir, database, DEMO_DIR)
+    fingerprints = mart_fingerprints(database)
+    assert fingerprints.get("customer_tiers", (0, ""))[0] > 1000
+    return database, fingerprints
+
+
+def spoil_file(table: str, select: str) -> Callable[[Path], None]:
+    """Rewrites <table>.parquet through a DuckDB select over it (``t``)."""
+    def spoil(raw_dir: Path) -> None:
+        path = raw_dir / f"{table}.parquet"
+        spoiled = raw_dir / f"{table}.spoiled.parquet"
+        duckdb.sql(f"copy ({select.format(t=f'read_parquet({str(path)!r})')}) to '{spoiled}' (format parquet)")
+        spoiled.replace(path)
+    return spoil
+
+
+def replace_with_csv(table: str, content: str) -> Callable[[Path], None]:
+    def spoil(raw_dir: Path) -> None:
+        (raw_dir / f"{table}.parquet").unlink()
+        (raw_dir / f"{table}.csv").write_text(content)
+    return spoil
+
+
+def remove_file(table: str) -> Callable[[Path], None]:
+    return lambda raw_dir: (raw_dir / f"{table}.parquet").unlink()
+
+
+RAW_FILE_CASES = {
+    "missing file": (remove_file("fx_rates"),
+                     "raw table 'fx_rates': neither fx_rates.parquet nor fx_rates.csv found"),
+    "empty file": (replace_with_csv("fx_rates", ""),
+                   "raw table 'fx_rates': file {raw}/fx_rates.csv is empty (0 bytes)"),
+    "header only": (replace_with_csv("support_tickets", "ticket_id,customer_id,contact_email,opened_at,"
+                                                         "closed_at,channel,topic,csat_score\n"),
+                    "raw table 'support_tickets': file {raw}/support_tickets.csv has a header but no rows"),
+    "missing column": (spoil_file("customers", "select * exclude (marketing_opt_in) from {t}"),
+                       "raw table 'customers' lacks column(s) marketing_opt_in"),
+    "renamed column": (spoil_file("fx_rates", "select * rename (rate_to_cny as rate) from {t}"),
+                       "raw table 'fx_rates' lacks column(s) rate_to_cny (file {raw}/fx_rates.parquet has: "
+                       "currency, rate_date, rate)"),
+    "wrong type": (spoil_file("orders", "select * replace (ordered_at is not null as ordered_at) from {t}"),
+                   "raw table 'orders' (file {raw}/orders.parquet) has column(s) of the wrong type: "
+                   "ordered_at is BOOLEAN but must be timestamp (or text)"),
+    "dirt above the error rate": (
+        spoil_file("orders", "select * replace (case when hash(order_id) % 10 = 0 then 'shipped?' else status end"
+                             " as status) from {t}"),
+        "FAIL orders_validation_reject_rate_below_error_threshold: raw table 'orders': "),
+}
+
+
+def assert_stopped_cleanly(completed, message: str, database: Path, before: dict[str, tuple[int, str]]) -> None:
+    output = completed.stdout + completed.stderr
+    assert completed.returncode != 0, output[-3000:]
+    assert message in completed.stdout, completed.stdout[-3000:]
+    assert "Traceback" not in output
+    assert mart_fingerprints(database) == before, "a failed build changed the previous build's marts"
+
+
+def copy_of_previous(previous_build, work_dir: Path) -> Path:
+    work_dir.mkdir(parents=True)
+    shutil.copy(previous_build[0], work_dir / "stratify.duckdb")
+    return work_dir
+
+
+@pytest.mark.parametrize("case", RAW_FILE_CASES)
+def test_bad_raw_file_stops_naming_it_and_keeps_the_marts(case: str, previous_build, tmp_path: Path) -> None:
+    spoil, message = RAW_FILE_CASES[case]
+    raw_dir = tmp_path / "raw"
+    shutil.copytree(DEMO_DIR, raw_dir)
+    spoil(raw_dir)
+    work_dir = copy_of_previous(previous_build, tmp_path / "work")
+    completed = run_dbt(["build"], raw_dir, work_dir)
+    assert_stopped_cleanly(completed, message.format(raw=raw_dir), work_dir / "stratify.duckdb", previous_build[1])
+
+
+def test_dirt_above_the_error_rate_reports_the_table_and_its_rate(previous_build, tmp_path: Path) -> None:
+    """The message's figures are the table's: its raw rows, its rejected rows (the spoiled
+    statuses plus the demo's own validation dirt, a row counted once) and their share."""
+    raw_dir = tmp_path / "raw"
+    shutil.copytree(DEMO_DIR, raw_dir)
+    RAW_FILE_CASES["dirt above the error rate"][0](raw_dir)
+    work_dir = copy_of_previous(previous_build, tmp_path / "work")
+    completed = run_dbt(["build"], raw_dir, work_dir)
+    raw_rows, spoiled = duckdb.sql(
+        f"select count(*), count(*) filter (where status = 'shipped?') from read_parquet('{raw_dir / 'orders.parquet'}')"
+    ).fetchone()
+    manifest = json.loads((DEMO_DIR / "manifest.json").read_text())["tables"]["orders"]["expected"]["rejected"]
+    other_dirt = sum(n for reason, n in manifest.items() if reason not in ("unknown_currency", "missing_fx_rate"))
+    line = next(line for line in completed.stdout.splitlines() if "raw table 'orders':" in line)
+    percent = float(line.split("raw table 'orders': ")[1].split("%")[0])
+    rejected = int(line.split("fail validation (")[1].split(")")[0])
+    assert f"of its {raw_rows} rows fail validation" in line and "above reject_rate_error = 0.05" in line, line
+    assert max(spoiled, other_dirt) <= rejected <= spoiled + other_dirt, line
+    assert percent == round(100 * rejected / raw_rows, 2), line
+
+
+@pytest.mark.parametrize(
+    ("vars_text", "message"),
+    [
+        ('{as_of_date: "2025-02-30"}', "var as_of_date must be a date written YYYY-MM-DD or null"),
+        ('{as_of_date: "2025-01-01\' or 1=1 --"}', "var as_of_date must be a date written YYYY-MM-DD or null"),
+    ],
+)
+def test_bad_as_of_date_stops_naming_the_var_and_keeps_the_marts(vars_text: str, message: str, previous_build,
+                                                                  tmp_path: Path) -> None:
+    work_dir = copy_of_previous(previous_build, tmp_path / "work")
+    completed = run_dbt(["build", "--vars", vars_text], DEMO_DIR, work_dir)
+    assert_stopped_cleanly(completed, message, work_dir / "stratify.duckdb", previous_build[1])
+
+
+def test_tier_rule_with_min_above_max_stops_naming_the_rule_and_keeps_the_marts(previous_build,
+                                                                                tmp_path: Path) -> None:
+    project = project_copy(tmp_path / "project")
+    rules_path = project / "seeds" / "stratification" / "tier_rules.csv"
+    with rules_path.open(newline="") as handle:
+        reader = csv.DictReader(handle)
+        fields, rules = reader.fieldnames, list(reader)
+    assert fields is not None
+    broken = next(rule for rule in rules if rule["rule_id"] == "gold_high_spend")
+    broken.update(min_monetary="5000", max_monetary="1000")
+    with rules_path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rules)
+    work_dir = copy_of_previous(previous_build, tmp_path / "work")
+    completed = run_dbt(["build"], DEMO_DIR, work_dir, project_dir=project)
+    assert_stopped_cleanly(
+        completed,
+        "tier rule 'gold_high_spend' in seeds/stratification/tier_rules.csv: min_monetary = 5000",
+        work_dir / "stratify.duckdb", previous_build[1])
+    assert "above max_monetary = 1000" in completed.stdout
+    results = json.loads((work_dir / "target" / "run_results.json").read_text())["results"]
+    skipped = {r["unique_id"].split(".")[-1] for r in results if r["status"] == "skipped"}
+    assert {"customer_tiers", "customer_actions", "tier_summary"} <= skipped
