@@ -548,7 +548,10 @@ tr:nth-child(even) td { background: #fafafa; }
 .card-header { background: #f1f3f5; padding: .3rem .6rem; }
 .card-body { padding: .4rem .6rem; }
 .nav { list-style: none; padding: 0; margin: 0; }
-.nav-tabs { display: flex; gap: 1rem; border-bottom: 1px solid #ccc; margin-bottom: .6rem; }
+.nav-tabs { display: flex; border-bottom: 1px solid #ccc; margin-bottom: .6rem; }
+.nav-tabs .nav-item { margin-right: 1.2rem; }
+/* GX prints expectation notes in red; ours explain a bound, they are no error. */
+div[style="color:red;"] { color: #333 !important; }
 .btn { display: inline-block; border: 1px solid #0b5cad; padding: .15rem .5rem; margin: .1rem; cursor: pointer; }
 .btn input { display: none; }
 .text-danger, .stx-failed { color: #b00020; } .text-success, .stx-passed { color: #137333; }
