@@ -34,8 +34,10 @@ build-spark: install-spark
 	$(BIN)/stratify load --target spark --raw-dir $(STRATIFY_RAW_DIR)
 	$(BIN)/dbt build --target spark
 
+# dbt build, then the Great Expectations suite over the marts BI reads (docs/quality.md).
 build: install
 	$(BIN)/dbt build
+	$(BIN)/stratify quality
 
 test: install-spark
 	scripts/postgres.sh install

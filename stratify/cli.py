@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from stratify import append, bench, load
+from stratify import append, bench, load, quality
 from stratify import generate as generator
 
 
@@ -110,6 +110,35 @@ def load_command(target: str, raw_dir: Path) -> None:
         raise click.UsageError(str(error)) from error
     for table, rows in counts.items():
         click.echo(f"raw.{table}: {rows:,} rows")
+
+
+@main.command("quality")
+@click.option("--database", type=click.Path(dir_okay=False, path_type=Path), envvar="STRATIFY_DUCKDB_PATH",
+              default=Path("stratify.duckdb"), show_default="$STRATIFY_DUCKDB_PATH or ./stratify.duckdb",
+              help="DuckDB file built by `dbt build`; opened read-only.")
+@click.option("--project-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="The dbt project: vars from its dbt_project.yml, labels from its mart contracts.")
+@click.option("--vars", "vars_text", default=None,
+              help="The --vars given to dbt build (YAML or JSON), e.g. '{rfm_score_buckets: 4}'.")
+@click.option("--target-path", type=click.Path(file_okay=False, path_type=Path), default=Path("target"),
+              show_default=True, help="Work folder (relative to --project-dir): the GX context goes to "
+                                      "<target-path>/quality/gx.")
+@click.option("--docs-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Data Docs folder, emptied on every run  [default: <target-path>/quality/data_docs]")
+def quality_command(database: Path, project_dir: Path, vars_text: str | None, target_path: Path,
+                    docs_dir: Path | None) -> None:
+    """Validate the marts BI reads with Great Expectations (after `dbt build`) and build
+    Data Docs that open offline. Exit code 1 when an expectation fails."""
+    target = target_path if target_path.is_absolute() else project_dir / target_path
+    try:
+        report = quality.run_quality(database.resolve(), project_dir.resolve(),
+                                     (docs_dir or target / "quality" / "data_docs").resolve(),
+                                     (target / "quality").resolve(), vars_text)
+    except quality.QualityInputError as error:
+        raise click.UsageError(str(error)) from error
+    click.echo(quality.format_report(report))
+    if not report.success:
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":
