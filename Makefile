@@ -37,6 +37,7 @@ build-spark: install-spark
 # dbt build, then the Great Expectations suite over the marts BI reads (docs/quality.md).
 build: install
 	$(BIN)/dbt build
+	$(BIN)/dbt source freshness
 	$(BIN)/stratify quality
 
 test: install-spark
