@@ -149,8 +149,12 @@
 {% endmacro %}
 
 
-{#- A raw table without a single row is a failed export, not a quiet day: stop. -#}
+{#- A raw table without a single row is a failed export, not a quiet day: stop, unless the
+    source says the table may be empty (meta may_be_empty). -#}
 {% macro check_raw_not_empty(source, relation, where) %}
+    {%- if source.config.meta.get('may_be_empty') -%}
+        {{ return('') }}
+    {%- endif -%}
     {%- set probe = run_query('select 1 from ' ~ relation ~ ' limit 1') -%}
     {%- if probe.rows | length == 0 -%}
         {%- do exceptions.raise_compiler_error(

@@ -267,6 +267,13 @@ def generate_raw():
     return _generate_raw
 
 
+@pytest.fixture(scope="session")
+def demo_build(dbt_builder) -> Build:
+    """The committed demo data built once (unit tests included) for every test that reads it;
+    tests that change a database work on a copy."""
+    return dbt_builder.build(PROJECT_DIR / "data" / "demo", unit_tests=True)
+
+
 # --------------------------------------------------------------------------------------
 # A throwaway PostgreSQL server (scripts/postgres.sh), for the cross-engine tests
 # --------------------------------------------------------------------------------------

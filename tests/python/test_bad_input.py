@@ -21,7 +21,6 @@ from typing import Callable
 import duckdb
 import pytest
 
-from conftest import run_dbt_build
 from test_project_build import DEMO_DIR, run_dbt
 from test_stratification import project_copy
 
@@ -45,10 +44,8 @@ def mart_fingerprints(database: Path) -> dict[str, tuple[int, str]]:
 
 
 @pytest.fixture(scope="module")
-def previous_build(tmp_path_factory) -> tuple[Path, dict[str, tuple[int, str]]]:
-    work_dir = tmp_path_factory.mktemp("previous_build")
-    database = work_dir / "stratify.duckdb"
-    run_dbt_build(work_dir, database, DEMO_DIR)
+def previous_build(demo_build) -> tuple[Path, dict[str, tuple[int, str]]]:
+    database = demo_build.duckdb_path
     fingerprints = mart_fingerprints(database)
     assert fingerprints.get("customer_tiers", (0, ""))[0] > 1000
     return database, fingerprints
@@ -87,9 +84,10 @@ RAW_FILE_CASES = {
                      "raw table 'fx_rates': neither fx_rates.parquet nor fx_rates.csv found"),
     "empty file": (replace_with_csv("fx_rates", ""),
                    "raw table 'fx_rates': file {raw}/fx_rates.csv is empty (0 bytes)"),
-    "header only": (replace_with_csv("support_tickets", "ticket_id,customer_id,contact_email,opened_at,"
-                                                         "closed_at,channel,topic,csat_score\n"),
-                    "raw table 'support_tickets': file {raw}/support_tickets.csv has a header but no rows"),
+    "header only": (replace_with_csv("orders", "order_id,channel,customer_id,contact_email,contact_phone,store_id,"
+                                               "ordered_at,status,currency,gross_amount,discount_amount,"
+                                               "shipping_amount,refunded_amount,coupon_code,updated_at\n"),
+                    "raw table 'orders': file {raw}/orders.csv has a header but no rows"),
     "missing column": (spoil_file("customers", "select * exclude (marketing_opt_in) from {t}"),
                        "raw table 'customers' lacks column(s) marketing_opt_in"),
     "renamed column": (spoil_file("fx_rates", "select * rename (rate_to_cny as rate) from {t}"),

@@ -27,11 +27,6 @@ EXTERNAL_FETCH = re.compile(r"""(?:\b(?:src|href|srcset)\s*=\s*["']?\s*|url\(\s*
                             r"""(?:https?:)?//""", re.I)
 
 
-@pytest.fixture(scope="module")
-def demo_build(dbt_builder) -> Build:
-    return dbt_builder.build(DEMO_DIR)
-
-
 @pytest.fixture
 def no_network(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every socket connection or name lookup off the loopback raises, and is recorded (in
