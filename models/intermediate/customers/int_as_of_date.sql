@@ -12,7 +12,7 @@ latest_qualifying_order as (
 
 final as (
     select
-        {%- if var('as_of_date') is none %}
+            {%- if var('as_of_date') is none %}
         order_date as as_of_date
         {%- else %}
         cast('{{ var("as_of_date") }}' as date) as as_of_date

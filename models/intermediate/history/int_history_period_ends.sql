@@ -18,7 +18,7 @@ first_period as (
         cast({{ dbt.date_trunc(grain, 'start_date') }} as date) as period_start
     from (
         select
-            {%- if var('history_start_date') is none %}
+                {%- if var('history_start_date') is none %}
             min(order_date) as start_date
             {%- else %}
             cast('{{ var("history_start_date") }}' as date) as start_date

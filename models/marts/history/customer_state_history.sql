@@ -67,14 +67,19 @@ periods as (
     {%- endif %}
 ),
 
-qualifying_orders as ({{ stratify.qualifying_orders_as_of('orders', 'periods') }}),
+qualifying_orders as ({{ stratify.qualifying_orders_as_of('orders', 'periods') }}
+),
 
-metrics as ({{ stratify.rfm_metrics_per_person('qualifying_orders') }}),
+metrics as ({{ stratify.rfm_metrics_per_person('qualifying_orders') }}
+),
 
-rfm as ({{ stratify.rfm_scored('metrics') }}),
+rfm as ({{ stratify.rfm_scored('metrics') }}
+),
 
-tiered as ({{ stratify.tiers_assigned('rfm', 'rules', 'tiers', 'overrides') }}),
+tiered as ({{ stratify.tiers_assigned('rfm', 'rules', 'tiers', 'overrides') }}
+),
 
-final as ({{ stratify.person_state('rfm', 'tiered', 'segment_map') }})
+final as ({{ stratify.person_state('rfm', 'tiered', 'segment_map') }}
+)
 
 select * from final

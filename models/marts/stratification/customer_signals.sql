@@ -59,7 +59,8 @@ spend_trend as (
         person_key,
         sum(
             case
-                when month_index <= {{ var('declining_spender_months') }}
+                when
+                    month_index <= {{ var('declining_spender_months') }}
                     and previous_month_revenue_cny > 0
                     and net_revenue_cny <= (1 - {{ var('declining_spender_drop') }}) * previous_month_revenue_cny
                     then 1
@@ -79,7 +80,8 @@ final as (
         rfm.as_of_date,
         rfm.lifecycle_stage,
         coalesce(
-            behaviour.max_order_net_revenue_cny >= {{ var('whale_order_multiple') }} * median_order.median_order_net_revenue_cny,
+            behaviour.max_order_net_revenue_cny
+            >= {{ var('whale_order_multiple') }} * median_order.median_order_net_revenue_cny,
             false
         ) as is_whale,
         behaviour.max_order_net_revenue_cny,
@@ -92,7 +94,7 @@ final as (
         cast(coalesce(referrals.referred_persons, 0) as {{ dbt.type_bigint() }}) as referred_persons,
         cast(coalesce(referrals.referred_revenue_cny, 0) as decimal(38, 10)) as referred_revenue_cny,
         rfm.lifecycle_stage in ({{ "'" ~ var('silent_potential_stages') | join("', '") ~ "'" }})
-            and coalesce(browsing.recent_browsing_events, 0) > 0 as is_silent_potential,
+        and coalesce(browsing.recent_browsing_events, 0) > 0 as is_silent_potential,
         cast(coalesce(browsing.recent_browsing_events, 0) as {{ dbt.type_bigint() }}) as recent_browsing_events,
         cast(coalesce(browsing.recent_searches, 0) as {{ dbt.type_bigint() }}) as recent_searches,
         browsing.last_browsing_at,
@@ -113,22 +115,22 @@ final as (
         cast(coalesce(behaviour.margin_cny, 0) as decimal(38, 10)) as margin_cny,
         cast(coalesce(behaviour.revenue_with_known_cost_cny, 0) as decimal(38, 10)) as revenue_with_known_cost_cny,
         cast(behaviour.margin_cny as {{ stratify.type_double() }})
-            / nullif(behaviour.revenue_with_known_cost_cny, 0) as margin_rate,
+        / nullif(behaviour.revenue_with_known_cost_cny, 0) as margin_rate,
         -- Everyone with window orders is scored: the total over these rows is everyone's margin.
         cast(behaviour.margin_cny as {{ stratify.type_double() }})
-            / nullif(sum(behaviour.margin_cny) over (), 0) as profit_contribution_share
+        / nullif(sum(behaviour.margin_cny) over (), 0) as profit_contribution_share
     from rfm
     cross join median_order
     left join behaviour
-        on behaviour.person_key = rfm.person_key
+        on rfm.person_key = behaviour.person_key
     left join referrals
-        on referrals.person_key = rfm.person_key
+        on rfm.person_key = referrals.person_key
     left join spend_trend
-        on spend_trend.person_key = rfm.person_key
+        on rfm.person_key = spend_trend.person_key
     left join browsing
-        on browsing.person_key = rfm.person_key
+        on rfm.person_key = browsing.person_key
     left join support
-        on support.person_key = rfm.person_key
+        on rfm.person_key = support.person_key
 )
 
 select * from final
