@@ -13,7 +13,8 @@ identity_map as (
 member_ids as (
     select customer_id from customers
     union
-    select customer_id from orders
+    select customer_id
+    from orders
     where customer_id is not null
 )
 

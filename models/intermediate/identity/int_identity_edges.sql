@@ -13,19 +13,22 @@ orders as (
 ),
 
 member_emails as (
-    select distinct email_hash from customers
+    select distinct email_hash
+    from customers
     where email_hash is not null
 ),
 
 member_phones as (
-    select distinct phone_hash from customers
+    select distinct phone_hash
+    from customers
     where phone_hash is not null
 ),
 
 member_ids as (
     select customer_id from customers
     union
-    select customer_id from orders
+    select customer_id
+    from orders
     where customer_id is not null
 ),
 
@@ -60,20 +63,20 @@ edges as (
     from member_ids
     union
     select
-        member_node,
-        email_node
+        member_node as node,
+        email_node as linked_node
     from member_contacts
     where email_node is not null
     union
     select
-        member_node,
-        phone_node
+        member_node as node,
+        phone_node as linked_node
     from member_contacts
     where phone_node is not null
     union
     select
-        coalesce(email_node, phone_node),
-        coalesce(phone_node, email_node)
+        coalesce(email_node, phone_node) as node,
+        coalesce(phone_node, email_node) as linked_node
     from unmatched_guest_orders
     where coalesce(email_node, phone_node) is not null
 )

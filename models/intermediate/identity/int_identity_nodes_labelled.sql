@@ -16,12 +16,12 @@ both_directions as (
     from edges
     union
     select
-        linked_node,
-        node
+        linked_node as node,
+        node as linked_node
     from edges
     union
     select
-        linked_node,
+        linked_node as node,
         linked_node
     from edges
 ),

@@ -10,12 +10,14 @@ customers as (select * from {{ ref('stg_raw__customers') }}),
 nodes as (select * from {{ ref('int_identity_nodes_labelled') }}),
 
 member_emails as (
-    select distinct email_hash from customers
+    select distinct email_hash
+    from customers
     where email_hash is not null
 ),
 
 member_phones as (
-    select distinct phone_hash from customers
+    select distinct phone_hash
+    from customers
     where phone_hash is not null
 ),
 

@@ -54,8 +54,7 @@ currency_days as (
     inner join calendar
         on currency_ranges.first_rate_date <= calendar.rate_day
     left join rates_on_calendar
-        on
-        currency_ranges.currency = rates_on_calendar.currency
+        on currency_ranges.currency = rates_on_calendar.currency
         and calendar.rate_day = rates_on_calendar.rate_day
 ),
 

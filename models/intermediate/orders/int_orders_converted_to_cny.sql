@@ -25,8 +25,7 @@ converted as (
         end as reject_reason
     from orders
     left join fx_rates_daily
-        on
-        orders.currency = fx_rates_daily.currency
+        on orders.currency = fx_rates_daily.currency
         and orders.order_date = fx_rates_daily.rate_day
     -- a join, not `not in (subquery)`: that is a nested-loop join on Spark
     left join known_currencies

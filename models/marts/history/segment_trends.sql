@@ -34,16 +34,22 @@ sizes as (
     group by 1, 2, 3
 ),
 
+periods as (select distinct as_of_date from history),
+
+segments as (
+    select distinct
+        dimension,
+        segment
+    from sizes
+),
+
 grid as (
     select
         periods.as_of_date,
         segments.dimension,
         segments.segment
-    from (select distinct as_of_date from history) as periods
-    cross join (select distinct
-        dimension,
-        segment
-    from sizes) as segments
+    from periods
+    cross join segments
 ),
 
 dense as (

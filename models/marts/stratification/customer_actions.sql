@@ -49,7 +49,8 @@ matched as (
         playbook.priority,
         labels.match_type,
         labels.match_value,
-        {{ dbt.concat(['labels.match_type', "' = '", 'labels.match_value', "': '", 'playbook.description']) }} as reason,
+        {{ dbt.concat(['labels.match_type', "' = '", 'labels.match_value', "': '", 'playbook.description']) }}
+            as reason,
         playbook.requires_marketing_opt_in and not coalesce(customers.marketing_opt_in, false) as is_suppressed
     from labels
     inner join playbook

@@ -21,7 +21,7 @@ support as (select * from {{ ref('int_persons_support_contacts') }}),
 ranked_orders as (
     select
         net_revenue_cny,
-        row_number() over (order by net_revenue_cny) as position,
+        row_number() over (order by net_revenue_cny) as order_position,
         count(*) over () as order_count
     from window_orders
 ),
@@ -30,7 +30,7 @@ median_order as (
     -- (a + b) * 0.5 stays exact on every engine (avg of decimals is a double on DuckDB).
     select cast((min(net_revenue_cny) + max(net_revenue_cny)) * 0.5 as decimal(30, 11)) as median_order_net_revenue_cny
     from ranked_orders
-    where position in ({{ stratify.int_div('order_count + 1', 2) }}, {{ stratify.int_div('order_count + 2', 2) }})
+    where order_position in ({{ stratify.int_div('order_count + 1', 2) }}, {{ stratify.int_div('order_count + 2', 2) }})
 ),
 
 referrals as (
@@ -93,8 +93,10 @@ final as (
         ) as is_super_promoter,
         cast(coalesce(referrals.referred_persons, 0) as {{ dbt.type_bigint() }}) as referred_persons,
         cast(coalesce(referrals.referred_revenue_cny, 0) as decimal(38, 10)) as referred_revenue_cny,
-        rfm.lifecycle_stage in ({{ "'" ~ var('silent_potential_stages') | join("', '") ~ "'" }})
-        and coalesce(browsing.recent_browsing_events, 0) > 0 as is_silent_potential,
+        (
+            rfm.lifecycle_stage in ({{ "'" ~ var('silent_potential_stages') | join("', '") ~ "'" }})
+            and coalesce(browsing.recent_browsing_events, 0) > 0
+        ) as is_silent_potential,
         cast(coalesce(browsing.recent_browsing_events, 0) as {{ dbt.type_bigint() }}) as recent_browsing_events,
         cast(coalesce(browsing.recent_searches, 0) as {{ dbt.type_bigint() }}) as recent_searches,
         browsing.last_browsing_at,

@@ -38,7 +38,7 @@ filled as (
 
 final as (
     select
-        (select max(as_of_date) from customer_tiers) as as_of_date,
+        (select max(customer_tiers.as_of_date) from customer_tiers) as as_of_date,
         tier,
         tier_rank,
         tier_label,
@@ -50,8 +50,7 @@ final as (
         cast(
             sum(revenue_cny) over (order by tier_rank rows between unbounded preceding and current row)
             as {{ stratify.type_double() }}
-        ) / nullif(sum(revenue_cny) over (), 0
-        ) as cumulative_share_of_revenue,
+        ) / nullif(sum(revenue_cny) over (), 0) as cumulative_share_of_revenue,
         margin_cny,
         cast(margin_cny as {{ stratify.type_double() }}) / nullif(sum(margin_cny) over (), 0) as share_of_margin,
         cast(revenue_cny as {{ stratify.type_double() }}) / nullif(orders, 0) as average_order_value_cny,
