@@ -44,6 +44,12 @@ test: install-spark
 	scripts/postgres.sh install
 	$(BIN)/python -m pytest
 
+# SQL style (.sqlfluff): sqlfluff with the dbt templater; tests/python/test_sql_style.py runs
+# the same. Compiling needs no database: :memory: is never written, locked or kept.
+SQL_PATHS := models macros tests analyses
+lint: install
+	STRATIFY_DUCKDB_PATH=:memory: STRATIFY_RAW_DIR=$(CURDIR)/data/demo $(BIN)/sqlfluff lint $(SQL_PATHS)
+
 # Regenerates the committed demo data (a few thousand customers, a little dirt).
 demo-data: install
 	$(BIN)/stratify generate --customers 4000 --orders 40000 --seed 20261122 --dirty 0.0005 \

@@ -17,6 +17,6 @@ select
     customer_rfm.lifecycle_stage
 from customer_rfm
 inner join dim_customers
-    on dim_customers.person_key = customer_rfm.person_key
-order by customer_rfm.monetary desc, customer_rfm.person_key
+    on customer_rfm.person_key = dim_customers.person_key
+order by customer_rfm.monetary desc, customer_rfm.person_key asc
 limit 50

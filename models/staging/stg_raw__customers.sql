@@ -1,7 +1,10 @@
 -- One row per member id: the latest usable version. PII leaves only as hashes.
 with
 
-checked as (select * from {{ ref('base_raw__customers') }} where reject_reason is null),
+checked as (
+    select * from {{ ref('base_raw__customers') }}
+    where reject_reason is null
+),
 
 latest as (
     {{ stratify.keep_first_per_key(

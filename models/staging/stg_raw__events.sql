@@ -1,7 +1,10 @@
 -- One row per event_id.
 with
 
-checked as (select * from {{ ref('base_raw__events') }} where reject_reason is null),
+checked as (
+    select * from {{ ref('base_raw__events') }}
+    where reject_reason is null
+),
 
 latest as (
     {{ stratify.keep_first_per_key('checked', 'event_id', 'occurred_at, customer_id, anonymous_id, event_type') }}

@@ -1,7 +1,10 @@
 -- One row per (currency, rate_date).
 with
 
-checked as (select * from {{ ref('base_raw__fx_rates') }} where reject_reason is null),
+checked as (
+    select * from {{ ref('base_raw__fx_rates') }}
+    where reject_reason is null
+),
 
 latest as (
     {{ stratify.keep_first_per_key('checked', 'currency, rate_date', 'rate_to_cny') }}

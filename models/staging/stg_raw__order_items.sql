@@ -1,7 +1,10 @@
 -- One row per (order_id, line_number).
 with
 
-checked as (select * from {{ ref('base_raw__order_items') }} where reject_reason is null),
+checked as (
+    select * from {{ ref('base_raw__order_items') }}
+    where reject_reason is null
+),
 
 latest as (
     {{ stratify.keep_first_per_key(

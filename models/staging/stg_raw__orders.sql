@@ -1,7 +1,10 @@
 -- One row per order: the latest usable version of each order_id.
 with
 
-checked as (select * from {{ ref('base_raw__orders') }} where reject_reason is null),
+checked as (
+    select * from {{ ref('base_raw__orders') }}
+    where reject_reason is null
+),
 
 latest as (
     {{ stratify.keep_first_per_key(

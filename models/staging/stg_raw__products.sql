@@ -1,7 +1,10 @@
 -- One row per product_id.
 with
 
-checked as (select * from {{ ref('base_raw__products') }} where reject_reason is null),
+checked as (
+    select * from {{ ref('base_raw__products') }}
+    where reject_reason is null
+),
 
 latest as (
     {{ stratify.keep_first_per_key('checked', 'product_id', 'product_name, category, brand, list_price') }}

@@ -1,7 +1,10 @@
 -- One row per ticket_id.
 with
 
-checked as (select * from {{ ref('base_raw__support_tickets') }} where reject_reason is null),
+checked as (
+    select * from {{ ref('base_raw__support_tickets') }}
+    where reject_reason is null
+),
 
 latest as (
     {{ stratify.keep_first_per_key('checked', 'ticket_id', 'opened_at, closed_at, customer_id, topic') }}

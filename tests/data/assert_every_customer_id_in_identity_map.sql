@@ -5,16 +5,21 @@ customers as (select * from {{ ref('stg_raw__customers') }}),
 
 orders as (select * from {{ ref('fct_orders') }}),
 
-identity_map as (select * from {{ ref('customer_identity_map') }} where identifier_type = 'customer_id'),
+identity_map as (
+    select * from {{ ref('customer_identity_map') }}
+    where identifier_type = 'customer_id'
+),
 
 member_ids as (
     select customer_id from customers
     union
-    select customer_id from orders where customer_id is not null
+    select customer_id
+    from orders
+    where customer_id is not null
 )
 
 select member_ids.customer_id
 from member_ids
 left join identity_map
-    on identity_map.identifier = member_ids.customer_id
+    on member_ids.customer_id = identity_map.identifier
 where identity_map.identifier is null

@@ -14,7 +14,7 @@ select
     linked_labels.anchor_node as linked_node_anchor
 from edges
 inner join nodes as node_labels
-    on node_labels.node = edges.node
+    on edges.node = node_labels.node
 inner join nodes as linked_labels
-    on linked_labels.node = edges.linked_node
-where node_labels.anchor_node <> linked_labels.anchor_node
+    on edges.linked_node = linked_labels.node
+where node_labels.anchor_node != linked_labels.anchor_node

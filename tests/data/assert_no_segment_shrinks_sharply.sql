@@ -14,6 +14,6 @@ select
     persons_change
 from {{ ref('segment_trends') }}
 where
-    as_of_date = (select max(as_of_date) from {{ ref('segment_trends') }})
+    as_of_date = (select max(newest.as_of_date) from {{ ref('segment_trends') }} as newest)
     and previous_persons >= {{ var('segment_shrink_min_persons') }}
     and previous_persons - persons > {{ var('segment_shrink_warn_share') }} * previous_persons

@@ -26,7 +26,8 @@ from_orders as (
         fct_orders.is_qualifying
         and fct_orders.person_key is not null
         and fct_orders.order_date <= as_of.as_of_date
-        and {{ dbt.datediff('fct_orders.order_date', 'as_of.as_of_date', 'day') }} < {{ var('lookback_days') }}
+        and {{ dbt.datediff('fct_orders.order_date', 'as_of.as_of_date', 'day') }}
+        < {{ var('lookback_days') }}
 )
 
 select
@@ -36,4 +37,4 @@ select
     from_orders.frequency as orders_frequency
 from from_rfm
 cross join from_orders
-where from_rfm.monetary <> from_orders.monetary or from_rfm.frequency <> from_orders.frequency
+where from_rfm.monetary != from_orders.monetary or from_rfm.frequency != from_orders.frequency

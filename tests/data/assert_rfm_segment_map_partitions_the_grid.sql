@@ -7,7 +7,9 @@ scores as (
 ),
 
 cells as (
-    select r.generated_number as r_score, fm.generated_number as fm_score
+    select
+        r.generated_number as r_score,
+        fm.generated_number as fm_score
     from scores as r
     cross join scores as fm
 ),
@@ -24,4 +26,5 @@ final as (
     group by cells.r_score, cells.fm_score
 )
 
-select * from final where segments != 1
+select * from final
+where segments != 1

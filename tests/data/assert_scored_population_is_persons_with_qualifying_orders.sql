@@ -4,19 +4,26 @@ with
 
 customer_rfm as (select * from {{ ref('customer_rfm') }}),
 
-dim_customers as (select * from {{ ref('dim_customers') }} where is_scored),
+dim_customers as (
+    select * from {{ ref('dim_customers') }}
+    where is_scored
+),
 
 rfm_only as (
-    select customer_rfm.person_key, 'in customer_rfm only' as problem
+    select
+        customer_rfm.person_key,
+        'in customer_rfm only' as problem
     from customer_rfm
-    left join dim_customers on dim_customers.person_key = customer_rfm.person_key
+    left join dim_customers on customer_rfm.person_key = dim_customers.person_key
     where dim_customers.person_key is null
 ),
 
 dim_only as (
-    select dim_customers.person_key, 'scored in dim_customers only' as problem
+    select
+        dim_customers.person_key,
+        'scored in dim_customers only' as problem
     from dim_customers
-    left join customer_rfm on customer_rfm.person_key = dim_customers.person_key
+    left join customer_rfm on dim_customers.person_key = customer_rfm.person_key
     where customer_rfm.person_key is null
 )
 

@@ -12,11 +12,11 @@ latest_qualifying_order as (
 
 final as (
     select
-        {%- if var('as_of_date') is none %}
-        order_date as as_of_date
-        {%- else %}
-        cast('{{ var("as_of_date") }}' as date) as as_of_date
-        {%- endif %}
+        {% if var('as_of_date') is none -%}
+        order_date
+        {%- else -%}
+        cast('{{ var("as_of_date") }}' as date)
+        {%- endif %} as as_of_date
     from latest_qualifying_order
 )
 

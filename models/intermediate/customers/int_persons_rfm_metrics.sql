@@ -5,6 +5,8 @@ with
 
 qualifying_orders as (select * from {{ ref('int_qualifying_orders_as_of') }}),
 
-final as ({{ stratify.rfm_metrics_per_person('qualifying_orders') }})
+final as (
+    {{ stratify.rfm_metrics_per_person('qualifying_orders') }}
+)
 
 select * from final

@@ -6,6 +6,8 @@ orders as (select * from {{ ref('int_orders_attributed_to_persons') }}),
 
 as_of as (select * from {{ ref('int_as_of_date') }}),
 
-final as ({{ stratify.qualifying_orders_as_of('orders', 'as_of') }})
+final as (
+    {{ stratify.qualifying_orders_as_of('orders', 'as_of') }}
+)
 
 select * from final

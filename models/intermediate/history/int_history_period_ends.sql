@@ -18,14 +18,14 @@ first_period as (
         cast({{ dbt.date_trunc(grain, 'start_date') }} as date) as period_start
     from (
         select
-            {%- if var('history_start_date') is none %}
-            min(order_date) as start_date
-            {%- else %}
-            cast('{{ var("history_start_date") }}' as date) as start_date
-            {%- endif %}
+            {% if var('history_start_date') is none -%}
+            min(order_date)
+            {%- else -%}
+            cast('{{ var("history_start_date") }}' as date)
+            {%- endif %} as start_date
         from orders
         where reject_reason is null and is_qualifying and person_key is not null
-    ) as start
+    ) as history_start
 ),
 
 period_starts as (

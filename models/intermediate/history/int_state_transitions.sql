@@ -19,7 +19,7 @@ later_states as (
         history.*
     from history
     inner join period_pairs
-        on period_pairs.to_date = history.as_of_date
+        on history.as_of_date = period_pairs.to_date
 ),
 
 earlier_states as (
@@ -28,7 +28,7 @@ earlier_states as (
         history.*
     from history
     inner join period_pairs
-        on period_pairs.from_date = history.as_of_date
+        on history.as_of_date = period_pairs.from_date
 ),
 
 final as (
@@ -45,8 +45,8 @@ final as (
         later_states.monetary as to_monetary
     from later_states
     full outer join earlier_states
-        on earlier_states.person_key = later_states.person_key
-        and earlier_states.to_date = later_states.as_of_date
+        on later_states.person_key = earlier_states.person_key
+        and later_states.as_of_date = earlier_states.to_date
 )
 
 select * from final

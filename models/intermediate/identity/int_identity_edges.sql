@@ -7,16 +7,29 @@ with
 customers as (select * from {{ ref('stg_raw__customers') }}),
 
 -- Only usable orders: one rejected later (its currency cannot be converted) makes no person.
-orders as (select * from {{ ref('int_orders_converted_to_cny') }} where reject_reason is null),
+orders as (
+    select * from {{ ref('int_orders_converted_to_cny') }}
+    where reject_reason is null
+),
 
-member_emails as (select distinct email_hash from customers where email_hash is not null),
+member_emails as (
+    select distinct email_hash
+    from customers
+    where email_hash is not null
+),
 
-member_phones as (select distinct phone_hash from customers where phone_hash is not null),
+member_phones as (
+    select distinct phone_hash
+    from customers
+    where phone_hash is not null
+),
 
 member_ids as (
     select customer_id from customers
     union
-    select customer_id from orders where customer_id is not null
+    select customer_id
+    from orders
+    where customer_id is not null
 ),
 
 member_contacts as (
@@ -34,9 +47,9 @@ unmatched_guest_orders as (
         {{ dbt.concat(["'phone:'", 'orders.contact_phone_hash']) }} as phone_node
     from orders
     left join member_emails
-        on member_emails.email_hash = orders.contact_email_hash
+        on orders.contact_email_hash = member_emails.email_hash
     left join member_phones
-        on member_phones.phone_hash = orders.contact_phone_hash
+        on orders.contact_phone_hash = member_phones.phone_hash
     where
         orders.customer_id is null
         and member_emails.email_hash is null
@@ -49,13 +62,21 @@ edges as (
         {{ dbt.concat(["'customer_id:'", 'customer_id']) }} as linked_node
     from member_ids
     union
-    select member_node, email_node from member_contacts where email_node is not null
-    union
-    select member_node, phone_node from member_contacts where phone_node is not null
+    select
+        member_node as node,
+        email_node as linked_node
+    from member_contacts
+    where email_node is not null
     union
     select
-        coalesce(email_node, phone_node),
-        coalesce(phone_node, email_node)
+        member_node as node,
+        phone_node as linked_node
+    from member_contacts
+    where phone_node is not null
+    union
+    select
+        coalesce(email_node, phone_node) as node,
+        coalesce(phone_node, email_node) as linked_node
     from unmatched_guest_orders
     where coalesce(email_node, phone_node) is not null
 )

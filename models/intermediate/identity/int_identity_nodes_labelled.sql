@@ -10,11 +10,20 @@ edges as (select * from {{ ref('int_identity_edges') }}),
 
 -- Both directions, and a loop on every node so a node keeps its own label in the running.
 both_directions as (
-    select node, linked_node from edges
+    select
+        node,
+        linked_node
+    from edges
     union
-    select linked_node, node from edges
+    select
+        linked_node as node,
+        node as linked_node
+    from edges
     union
-    select linked_node, linked_node from edges
+    select
+        linked_node as node,
+        linked_node
+    from edges
 ),
 
 labels_0 as (
@@ -32,7 +41,7 @@ labels_{{ round }} as (
         min(neighbour.anchor_node) as anchor_node
     from both_directions
     inner join labels_{{ round - 1 }} as neighbour
-        on neighbour.node = both_directions.linked_node
+        on both_directions.linked_node = neighbour.node
     group by both_directions.node
 ),
 {%- endfor %}

@@ -9,9 +9,17 @@ customers as (select * from {{ ref('stg_raw__customers') }}),
 
 nodes as (select * from {{ ref('int_identity_nodes_labelled') }}),
 
-member_emails as (select distinct email_hash from customers where email_hash is not null),
+member_emails as (
+    select distinct email_hash
+    from customers
+    where email_hash is not null
+),
 
-member_phones as (select distinct phone_hash from customers where phone_hash is not null),
+member_phones as (
+    select distinct phone_hash
+    from customers
+    where phone_hash is not null
+),
 
 classified as (
     select
@@ -26,9 +34,9 @@ classified as (
         end as attribution_method
     from orders
     left join member_emails
-        on member_emails.email_hash = orders.contact_email_hash
+        on orders.contact_email_hash = member_emails.email_hash
     left join member_phones
-        on member_phones.phone_hash = orders.contact_phone_hash
+        on orders.contact_phone_hash = member_phones.phone_hash
 ),
 
 with_node as (
@@ -50,7 +58,7 @@ final as (
         nodes.person_key
     from with_node
     left join nodes
-        on nodes.node = with_node.identity_node
+        on with_node.identity_node = nodes.node
 )
 
 select * from final

@@ -52,11 +52,10 @@ currency_days as (
         rates_on_calendar.rate_to_cny as published_rate
     from currency_ranges
     inner join calendar
-        on calendar.rate_day >= currency_ranges.first_rate_date
+        on currency_ranges.first_rate_date <= calendar.rate_day
     left join rates_on_calendar
-        on
-            rates_on_calendar.currency = currency_ranges.currency
-            and rates_on_calendar.rate_day = calendar.rate_day
+        on currency_ranges.currency = rates_on_calendar.currency
+        and calendar.rate_day = rates_on_calendar.rate_day
 ),
 
 -- count() skips nulls, so each published rate opens a group that the following

@@ -4,7 +4,10 @@ with
 
 order_items as (select * from {{ ref('stg_raw__order_items') }}),
 
-orders as (select * from {{ ref('int_orders_attributed_to_persons') }} where reject_reason is null),
+orders as (
+    select * from {{ ref('int_orders_attributed_to_persons') }}
+    where reject_reason is null
+),
 
 products as (select * from {{ ref('stg_raw__products') }}),
 
@@ -23,9 +26,9 @@ final as (
         cast(order_items.line_cost * orders.rate_to_cny as decimal(28, 10)) as line_cost_cny
     from order_items
     inner join orders
-        on orders.order_id = order_items.order_id
+        on order_items.order_id = orders.order_id
     left join products
-        on products.product_id = order_items.product_id
+        on order_items.product_id = products.product_id
 )
 
 select * from final

@@ -25,12 +25,11 @@ converted as (
         end as reject_reason
     from orders
     left join fx_rates_daily
-        on
-            fx_rates_daily.currency = orders.currency
-            and fx_rates_daily.rate_day = orders.order_date
+        on orders.currency = fx_rates_daily.currency
+        and orders.order_date = fx_rates_daily.rate_day
     -- a join, not `not in (subquery)`: that is a nested-loop join on Spark
     left join known_currencies
-        on known_currencies.currency = orders.currency
+        on orders.currency = known_currencies.currency
 ),
 
 final as (
@@ -43,7 +42,7 @@ final as (
         converted.discount_amount > 0 or converted.coupon_code is not null as has_discount
     from converted
     left join order_statuses
-        on order_statuses.status = converted.status
+        on converted.status = order_statuses.status
 )
 
 select * from final

@@ -23,7 +23,8 @@ month_indexes as (
 months as (
     select
         cast(month_indexes.generated_number as {{ dbt.type_int() }}) as month_index,
-        cast({{ dbt.dateadd('month', '-1 * month_indexes.generated_number', 'as_of.months_end') }} as date) as month_start
+        cast({{ dbt.dateadd('month', '-1 * month_indexes.generated_number', 'as_of.months_end') }} as date)
+            as month_start
     from month_indexes
     cross join as_of
 ),
@@ -50,8 +51,8 @@ final as (
     from persons
     cross join months
     left join monthly_orders
-        on monthly_orders.person_key = persons.person_key
-        and monthly_orders.month_start = months.month_start
+        on persons.person_key = monthly_orders.person_key
+        and months.month_start = monthly_orders.month_start
 )
 
 select * from final

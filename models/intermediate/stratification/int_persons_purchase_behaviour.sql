@@ -16,7 +16,7 @@ window_lines as (
         order_items.line_cost_cny
     from window_orders
     inner join order_items
-        on order_items.order_id = window_orders.order_id
+        on window_orders.order_id = order_items.order_id
 ),
 
 -- Cost of goods of an order, known only when every line of it has a unit cost.
@@ -35,8 +35,10 @@ per_person as (
         count(*) as window_orders,
         sum(case when window_orders.has_discount then 1 else 0 end) as discounted_orders,
         max(window_orders.net_revenue_cny) as max_order_net_revenue_cny,
-        cast(coalesce(sum(case when order_costs.order_id is not null then window_orders.net_revenue_cny end), 0)
-            as decimal(38, 10)) as revenue_with_known_cost_cny,
+        cast(
+            coalesce(sum(case when order_costs.order_id is not null then window_orders.net_revenue_cny end), 0)
+            as decimal(38, 10)
+        ) as revenue_with_known_cost_cny,
         -- Per order in decimal(28, 10), then summed: on Spark a difference of two
         -- decimal(38, 10) sums would be rounded to 9 decimals.
         cast(coalesce(sum(
@@ -44,7 +46,7 @@ per_person as (
         ), 0) as decimal(38, 10)) as margin_cny
     from window_orders
     left join order_costs
-        on order_costs.order_id = window_orders.order_id
+        on window_orders.order_id = order_costs.order_id
     group by window_orders.person_key
 ),
 
@@ -84,10 +86,10 @@ final as (
         category_revenue.category as preferred_category
     from per_person
     left join channel_revenue
-        on channel_revenue.person_key = per_person.person_key
+        on per_person.person_key = channel_revenue.person_key
         and channel_revenue.channel_rank = 1
     left join category_revenue
-        on category_revenue.person_key = per_person.person_key
+        on per_person.person_key = category_revenue.person_key
         and category_revenue.category_rank = 1
 )
 

@@ -26,11 +26,12 @@ recent_events as (
     from events
     cross join as_of
     left join logged_in_devices
-        on logged_in_devices.anonymous_id = events.anonymous_id
+        on events.anonymous_id = logged_in_devices.anonymous_id
     where
         events.event_type in ({{ "'" ~ var('browsing_event_types') | join("', '") ~ "'" }})
         and events.event_date <= as_of.as_of_date
-        and {{ dbt.datediff('events.event_date', 'as_of.as_of_date', 'day') }} < {{ var('silent_potential_days') }}
+        and {{ dbt.datediff('events.event_date', 'as_of.as_of_date', 'day') }}
+        < {{ var('silent_potential_days') }}
 ),
 
 final as (

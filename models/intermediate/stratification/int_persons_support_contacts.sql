@@ -29,7 +29,8 @@ attributed as (
 in_window as (
     select
         *,
-        {{ dbt.datediff('opened_date', 'as_of_date', 'day') }} < {{ var('lookback_days') }} as is_in_window,
+        {{ dbt.datediff('opened_date', 'as_of_date', 'day') }}
+        < {{ var('lookback_days') }} as is_in_window,
         topic = 'complaint' and (closed_date is null or closed_date > as_of_date) as is_open_complaint
     from attributed
     where person_key is not null

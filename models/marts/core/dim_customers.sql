@@ -33,7 +33,10 @@ member_records as (
         on nodes.node = {{ dbt.concat(["'customer_id:'", 'customers.customer_id']) }}
 ),
 
-primary_member as (select * from member_records where signup_rank = 1),
+primary_member as (
+    select * from member_records
+    where signup_rank = 1
+),
 
 referrers as (
     select
@@ -71,11 +74,11 @@ final as (
     from persons
     cross join as_of
     left join primary_member
-        on primary_member.person_key = persons.person_key
+        on persons.person_key = primary_member.person_key
     left join referrers
-        on referrers.customer_id = primary_member.referred_by
+        on primary_member.referred_by = referrers.customer_id
     left join metrics
-        on metrics.person_key = persons.person_key
+        on persons.person_key = metrics.person_key
 )
 
 select * from final

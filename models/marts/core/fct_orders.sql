@@ -58,21 +58,26 @@ changed_orders as (
         built.order_month as built_month
     from usable_orders
     full outer join built
-        on built.order_id = usable_orders.order_id
+        on usable_orders.order_id = built.order_id
     where
         built.order_id is null
         or usable_orders.order_id is null
-        or built.updated_at <> usable_orders.updated_at
-        or coalesce(built.person_key, '') <> coalesce(usable_orders.person_key, '')
+        or built.updated_at != usable_orders.updated_at
+        or coalesce(built.person_key, '') != coalesce(usable_orders.person_key, '')
         or usable_orders.order_date >= (
-            select {{ dbt.dateadd('day', -var('late_arriving_days'), 'max(order_date)') }} from built
+            select {{ dbt.dateadd('day', -var('late_arriving_days'), 'max(all_built.order_date)') }}
+            from built as all_built
         )
 ),
 
 changed_months as (
-    select new_month as order_month from changed_orders where new_month is not null
+    select new_month as order_month
+    from changed_orders
+    where new_month is not null
     union
-    select built_month as order_month from changed_orders where built_month is not null
+    select built_month as order_month
+    from changed_orders
+    where built_month is not null
 ),
 {% endif %}
 
@@ -80,7 +85,7 @@ final as (
     select *
     from usable_orders
     {%- if is_incremental() %}
-    where order_month in (select order_month from changed_months)
+    where order_month in (select changed_months.order_month from changed_months)
     {%- endif %}
 )
 

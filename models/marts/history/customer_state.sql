@@ -9,6 +9,8 @@ tiered as (select * from {{ ref('customer_tiers') }}),
 
 segment_map as (select * from {{ ref('rfm_segment_map') }}),
 
-final as ({{ stratify.person_state('rfm', 'tiered', 'segment_map') }})
+final as (
+    {{ stratify.person_state('rfm', 'tiered', 'segment_map') }}
+)
 
 select * from final

@@ -67,12 +67,12 @@ changes as (
         current_states.state_fingerprint
     from current_states
     full outer join previous_states
-        on previous_states.person_key = current_states.person_key
+        on current_states.person_key = previous_states.person_key
     where
-        (current_states.person_key is null and previous_states.change_type <> 'deleted')
+        (current_states.person_key is null and previous_states.change_type != 'deleted')
         or previous_states.person_key is null
         or previous_states.change_type = 'deleted'
-        or current_states.state_fingerprint <> previous_states.state_fingerprint
+        or current_states.state_fingerprint != previous_states.state_fingerprint
 ),
 
 final as (

@@ -54,9 +54,9 @@ final as (
         end as direction
     from changes
     left join tiers as from_tiers
-        on from_tiers.tier = changes.from_tier
+        on changes.from_tier = from_tiers.tier
     left join tiers as to_tiers
-        on to_tiers.tier = changes.to_tier
+        on changes.to_tier = to_tiers.tier
 )
 
 select * from final

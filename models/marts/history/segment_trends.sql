@@ -34,13 +34,22 @@ sizes as (
     group by 1, 2, 3
 ),
 
+periods as (select distinct as_of_date from history),
+
+segments as (
+    select distinct
+        dimension,
+        segment
+    from sizes
+),
+
 grid as (
     select
         periods.as_of_date,
         segments.dimension,
         segments.segment
-    from (select distinct as_of_date from history) as periods
-    cross join (select distinct dimension, segment from sizes) as segments
+    from periods
+    cross join segments
 ),
 
 dense as (
@@ -52,9 +61,9 @@ dense as (
         cast(coalesce(sizes.revenue, 0) as decimal(38, 10)) as revenue
     from grid
     left join sizes
-        on sizes.as_of_date = grid.as_of_date
-        and sizes.dimension = grid.dimension
-        and sizes.segment = grid.segment
+        on grid.as_of_date = sizes.as_of_date
+        and grid.dimension = sizes.dimension
+        and grid.segment = sizes.segment
 ),
 
 final as (
@@ -65,9 +74,9 @@ final as (
         persons,
         revenue,
         cast(persons as {{ stratify.type_double() }})
-            / sum(persons) over (partition by as_of_date, dimension) as persons_share,
+        / sum(persons) over (partition by as_of_date, dimension) as persons_share,
         cast(revenue as {{ stratify.type_double() }})
-            / nullif(sum(revenue) over (partition by as_of_date, dimension), 0) as revenue_share,
+        / nullif(sum(revenue) over (partition by as_of_date, dimension), 0) as revenue_share,
         lag(persons) over (partition by dimension, segment order by as_of_date) as previous_persons,
         persons - lag(persons) over (partition by dimension, segment order by as_of_date) as persons_change
     from dense

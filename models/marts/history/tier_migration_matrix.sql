@@ -22,7 +22,7 @@ final as (
     select
         *,
         cast(persons as {{ stratify.type_double() }})
-            / sum(persons) over (partition by from_date, to_date, from_tier) as share_of_from_tier
+        / sum(persons) over (partition by from_date, to_date, from_tier) as share_of_from_tier
     from moves
 )
 

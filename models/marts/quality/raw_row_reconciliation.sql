@@ -17,7 +17,10 @@ with
     select
         '{{ table }}' as table_name,
         (select count(*) from {{ source('raw', table) }}) as raw_rows,
-        (select count(*) from {{ ref('base_raw__' ~ table) }} where reject_reason is null)
+        (
+            select count(*) from {{ ref('base_raw__' ~ table) }}
+            where reject_reason is null
+        )
         - (select count(*) from {{ ref(deduplicated) }}) as duplicate_rows,
         (select count(*) from {{ ref('rejected_' ~ table) }}) as rejected_rows,
         (select count(*) from {{ ref(used) }}) as used_rows

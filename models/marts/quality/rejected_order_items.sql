@@ -22,7 +22,7 @@ without_order as (
         cast(order_items.unit_cost as {{ dbt.type_string() }})
     from order_items
     left join orders
-        on orders.order_id = order_items.order_id
+        on order_items.order_id = orders.order_id
     where orders.order_id is null
 ),
 

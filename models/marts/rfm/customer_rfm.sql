@@ -4,6 +4,8 @@ with
 
 metrics as (select * from {{ ref('int_persons_rfm_metrics') }}),
 
-final as ({{ stratify.rfm_scored('metrics') }})
+final as (
+    {{ stratify.rfm_scored('metrics') }}
+)
 
 select * from final

@@ -15,14 +15,27 @@ signals as (select * from {{ ref('customer_signals') }}),
 customers as (select * from {{ ref('dim_customers') }}),
 
 labels as (
-    select person_key, 'tier' as match_type, tier as match_value from tiers
+    select
+        person_key,
+        'tier' as match_type,
+        tier as match_value
+    from tiers
     {%- for label in ['rfm_segment', 'lifecycle_stage', 'frequency_class', 'price_sensitivity', 'geography_class'] %}
     union all
-    select person_key, '{{ label }}' as match_type, {{ label }} as match_value from segments
+    select
+        person_key,
+        '{{ label }}' as match_type,
+        {{ label }} as match_value
+    from segments
     {%- endfor %}
     {%- for signal in stratify.signal_names() %}
     union all
-    select person_key, 'signal' as match_type, '{{ signal }}' as match_value from signals where {{ signal }}
+    select
+        person_key,
+        'signal' as match_type,
+        '{{ signal }}' as match_value
+    from signals
+    where {{ signal }}
     {%- endfor %}
 ),
 
@@ -36,14 +49,15 @@ matched as (
         playbook.priority,
         labels.match_type,
         labels.match_value,
-        {{ dbt.concat(['labels.match_type', "' = '", 'labels.match_value', "': '", 'playbook.description']) }} as reason,
+        {{ dbt.concat(['labels.match_type', "' = '", 'labels.match_value', "': '", 'playbook.description']) }}
+            as reason,
         playbook.requires_marketing_opt_in and not coalesce(customers.marketing_opt_in, false) as is_suppressed
     from labels
     inner join playbook
-        on playbook.match_type = labels.match_type
-        and playbook.match_value = labels.match_value
+        on labels.match_type = playbook.match_type
+        and labels.match_value = playbook.match_value
     left join customers
-        on customers.person_key = labels.person_key
+        on labels.person_key = customers.person_key
 ),
 
 ranked as (

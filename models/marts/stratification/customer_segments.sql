@@ -48,7 +48,8 @@ final as (
             else 'low'
         end as price_sensitivity,
         coalesce(behaviour.discounted_orders, 0) as discounted_orders,
-        cast(behaviour.discounted_orders as {{ stratify.type_double() }}) / behaviour.window_orders as discounted_order_share,
+        cast(behaviour.discounted_orders as {{ stratify.type_double() }})
+        / behaviour.window_orders as discounted_order_share,
         coalesce(customers.signup_source, case when customers.person_type = 'guest' then 'guest' else 'unknown' end)
             as acquisition_source,
         case
@@ -66,13 +67,13 @@ final as (
         on with_fm.r_score between segment_map.r_score_min and segment_map.r_score_max
         and with_fm.fm_score between segment_map.fm_score_min and segment_map.fm_score_max
     left join segments
-        on segments.segment = segment_map.segment
+        on segment_map.segment = segments.segment
     left join customers
-        on customers.person_key = with_fm.person_key
+        on with_fm.person_key = customers.person_key
     left join behaviour
-        on behaviour.person_key = with_fm.person_key
+        on with_fm.person_key = behaviour.person_key
     left join phases
-        on phases.lifecycle_stage = with_fm.lifecycle_stage
+        on with_fm.lifecycle_stage = phases.lifecycle_stage
 )
 
 select * from final

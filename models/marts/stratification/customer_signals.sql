@@ -21,7 +21,7 @@ support as (select * from {{ ref('int_persons_support_contacts') }}),
 ranked_orders as (
     select
         net_revenue_cny,
-        row_number() over (order by net_revenue_cny) as position,
+        row_number() over (order by net_revenue_cny) as order_position,
         count(*) over () as order_count
     from window_orders
 ),
@@ -30,7 +30,7 @@ median_order as (
     -- (a + b) * 0.5 stays exact on every engine (avg of decimals is a double on DuckDB).
     select cast((min(net_revenue_cny) + max(net_revenue_cny)) * 0.5 as decimal(30, 11)) as median_order_net_revenue_cny
     from ranked_orders
-    where position in ({{ stratify.int_div('order_count + 1', 2) }}, {{ stratify.int_div('order_count + 2', 2) }})
+    where order_position in ({{ stratify.int_div('order_count + 1', 2) }}, {{ stratify.int_div('order_count + 2', 2) }})
 ),
 
 referrals as (
@@ -59,7 +59,8 @@ spend_trend as (
         person_key,
         sum(
             case
-                when month_index <= {{ var('declining_spender_months') }}
+                when
+                    month_index <= {{ var('declining_spender_months') }}
                     and previous_month_revenue_cny > 0
                     and net_revenue_cny <= (1 - {{ var('declining_spender_drop') }}) * previous_month_revenue_cny
                     then 1
@@ -79,7 +80,8 @@ final as (
         rfm.as_of_date,
         rfm.lifecycle_stage,
         coalesce(
-            behaviour.max_order_net_revenue_cny >= {{ var('whale_order_multiple') }} * median_order.median_order_net_revenue_cny,
+            behaviour.max_order_net_revenue_cny
+            >= {{ var('whale_order_multiple') }} * median_order.median_order_net_revenue_cny,
             false
         ) as is_whale,
         behaviour.max_order_net_revenue_cny,
@@ -91,8 +93,10 @@ final as (
         ) as is_super_promoter,
         cast(coalesce(referrals.referred_persons, 0) as {{ dbt.type_bigint() }}) as referred_persons,
         cast(coalesce(referrals.referred_revenue_cny, 0) as decimal(38, 10)) as referred_revenue_cny,
-        rfm.lifecycle_stage in ({{ "'" ~ var('silent_potential_stages') | join("', '") ~ "'" }})
-            and coalesce(browsing.recent_browsing_events, 0) > 0 as is_silent_potential,
+        (
+            rfm.lifecycle_stage in ({{ "'" ~ var('silent_potential_stages') | join("', '") ~ "'" }})
+            and coalesce(browsing.recent_browsing_events, 0) > 0
+        ) as is_silent_potential,
         cast(coalesce(browsing.recent_browsing_events, 0) as {{ dbt.type_bigint() }}) as recent_browsing_events,
         cast(coalesce(browsing.recent_searches, 0) as {{ dbt.type_bigint() }}) as recent_searches,
         browsing.last_browsing_at,
@@ -113,22 +117,22 @@ final as (
         cast(coalesce(behaviour.margin_cny, 0) as decimal(38, 10)) as margin_cny,
         cast(coalesce(behaviour.revenue_with_known_cost_cny, 0) as decimal(38, 10)) as revenue_with_known_cost_cny,
         cast(behaviour.margin_cny as {{ stratify.type_double() }})
-            / nullif(behaviour.revenue_with_known_cost_cny, 0) as margin_rate,
+        / nullif(behaviour.revenue_with_known_cost_cny, 0) as margin_rate,
         -- Everyone with window orders is scored: the total over these rows is everyone's margin.
         cast(behaviour.margin_cny as {{ stratify.type_double() }})
-            / nullif(sum(behaviour.margin_cny) over (), 0) as profit_contribution_share
+        / nullif(sum(behaviour.margin_cny) over (), 0) as profit_contribution_share
     from rfm
     cross join median_order
     left join behaviour
-        on behaviour.person_key = rfm.person_key
+        on rfm.person_key = behaviour.person_key
     left join referrals
-        on referrals.person_key = rfm.person_key
+        on rfm.person_key = referrals.person_key
     left join spend_trend
-        on spend_trend.person_key = rfm.person_key
+        on rfm.person_key = spend_trend.person_key
     left join browsing
-        on browsing.person_key = rfm.person_key
+        on rfm.person_key = browsing.person_key
     left join support
-        on support.person_key = rfm.person_key
+        on rfm.person_key = support.person_key
 )
 
 select * from final

@@ -11,6 +11,8 @@ tiers as (select * from {{ ref('tiers') }}),
 
 overrides as (select * from {{ ref('int_tier_overrides_resolved') }}),
 
-final as ({{ stratify.tiers_assigned('rfm', 'rules', 'tiers', 'overrides') }})
+final as (
+    {{ stratify.tiers_assigned('rfm', 'rules', 'tiers', 'overrides') }}
+)
 
 select * from final

@@ -14,7 +14,7 @@ persons as (
         signals.margin_cny
     from segments
     inner join signals
-        on signals.person_key = segments.person_key
+        on segments.person_key = signals.person_key
 ),
 
 {%- set segment_types = ['rfm_segment', 'frequency_class', 'price_sensitivity', 'geography_class',
@@ -53,11 +53,12 @@ final as (
         segment_type,
         segment,
         persons,
-        cast(persons as {{ stratify.type_double() }}) / sum(persons) over (partition by segment_type) as share_of_persons,
+        cast(persons as {{ stratify.type_double() }})
+        / sum(persons) over (partition by segment_type) as share_of_persons,
         orders,
         revenue_cny,
         cast(revenue_cny as {{ stratify.type_double() }})
-            / nullif(sum(revenue_cny) over (partition by segment_type), 0) as share_of_revenue,
+        / nullif(sum(revenue_cny) over (partition by segment_type), 0) as share_of_revenue,
         margin_cny,
         cast(revenue_cny as {{ stratify.type_double() }}) / nullif(orders, 0) as average_order_value_cny
     from per_segment

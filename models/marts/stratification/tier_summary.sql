@@ -18,7 +18,7 @@ per_tier as (
         cast(sum(signals.margin_cny) as decimal(38, 10)) as margin_cny
     from customer_tiers
     inner join signals
-        on signals.person_key = customer_tiers.person_key
+        on customer_tiers.person_key = signals.person_key
     group by customer_tiers.tier
 ),
 
@@ -33,12 +33,12 @@ filled as (
         cast(coalesce(per_tier.margin_cny, 0) as decimal(38, 10)) as margin_cny
     from tiers
     left join per_tier
-        on per_tier.tier = tiers.tier
+        on tiers.tier = per_tier.tier
 ),
 
 final as (
     select
-        (select max(as_of_date) from customer_tiers) as as_of_date,
+        (select max(customer_tiers.as_of_date) from customer_tiers) as as_of_date,
         tier,
         tier_rank,
         tier_label,
@@ -47,8 +47,10 @@ final as (
         orders,
         revenue_cny,
         cast(revenue_cny as {{ stratify.type_double() }}) / nullif(sum(revenue_cny) over (), 0) as share_of_revenue,
-        cast(sum(revenue_cny) over (order by tier_rank rows between unbounded preceding and current row)
-            as {{ stratify.type_double() }}) / nullif(sum(revenue_cny) over (), 0) as cumulative_share_of_revenue,
+        cast(
+            sum(revenue_cny) over (order by tier_rank rows between unbounded preceding and current row)
+            as {{ stratify.type_double() }}
+        ) / nullif(sum(revenue_cny) over (), 0) as cumulative_share_of_revenue,
         margin_cny,
         cast(margin_cny as {{ stratify.type_double() }}) / nullif(sum(margin_cny) over (), 0) as share_of_margin,
         cast(revenue_cny as {{ stratify.type_double() }}) / nullif(orders, 0) as average_order_value_cny,

@@ -54,9 +54,9 @@ checked as (
         ]) }} as reject_reason
     from typed
     left join known_statuses
-        on known_statuses.known_status = typed.status
+        on typed.status = known_statuses.known_status
     left join known_channels
-        on known_channels.known_channel = typed.channel
+        on typed.channel = known_channels.known_channel
 )
 
 select * from checked
