@@ -21,7 +21,8 @@ first_period as (
             {% if var('history_start_date') is none -%}
             min(order_date)
             {%- else -%}
-            cast('{{ var("history_start_date") }}' as date)
+            -- aggregated too, so that the start is one row whichever way it is given
+            min(cast('{{ var("history_start_date") }}' as date))
             {%- endif %} as start_date
         from orders
         where reject_reason is null and is_qualifying and person_key is not null
