@@ -21,8 +21,9 @@
 
 
 {% macro test_results_relation() %}
-    {{ return(api.Relation.create(database=target.database, schema=generate_schema_name('quality', none),
-                                  identifier='quality_test_results')) }}
+    {#- Spark's target has no database. -#}
+    {{ return(api.Relation.create(database=target.database if target.database is defined else none,
+                                  schema=generate_schema_name('quality', none), identifier='quality_test_results')) }}
 {% endmacro %}
 
 
