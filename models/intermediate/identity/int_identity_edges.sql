@@ -8,20 +8,8 @@ customers as (select * from {{ ref('stg_raw__customers') }}),
 
 -- Only usable orders: one rejected later (its currency cannot be converted) makes no person.
 orders as (
-    select * from {{ ref('int_orders_converted_to_cny') }}
+    select * from {{ ref('int_orders_matched_to_members') }}
     where reject_reason is null
-),
-
-member_emails as (
-    select distinct email_hash
-    from customers
-    where email_hash is not null
-),
-
-member_phones as (
-    select distinct phone_hash
-    from customers
-    where phone_hash is not null
 ),
 
 member_ids as (
@@ -40,20 +28,13 @@ member_contacts as (
     from customers
 ),
 
--- Anti-joins as left joins: a `not in (subquery)` is a nested-loop join on Spark.
+-- Guest orders that match no member bring their own contacts into the graph.
 unmatched_guest_orders as (
     select
-        {{ dbt.concat(["'email:'", 'orders.contact_email_hash']) }} as email_node,
-        {{ dbt.concat(["'phone:'", 'orders.contact_phone_hash']) }} as phone_node
+        {{ dbt.concat(["'email:'", 'contact_email_hash']) }} as email_node,
+        {{ dbt.concat(["'phone:'", 'contact_phone_hash']) }} as phone_node
     from orders
-    left join member_emails
-        on orders.contact_email_hash = member_emails.email_hash
-    left join member_phones
-        on orders.contact_phone_hash = member_phones.phone_hash
-    where
-        orders.customer_id is null
-        and member_emails.email_hash is null
-        and member_phones.phone_hash is null
+    where attribution_method in ('guest_email', 'guest_phone')
 ),
 
 edges as (
@@ -78,7 +59,6 @@ edges as (
         coalesce(email_node, phone_node) as node,
         coalesce(phone_node, email_node) as linked_node
     from unmatched_guest_orders
-    where coalesce(email_node, phone_node) is not null
 )
 
 select * from edges
