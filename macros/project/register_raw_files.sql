@@ -41,7 +41,7 @@
     {%- for source in sources -%}
         {%- set path = stratify.raw_file_path(raw_dir, source.identifier) -%}
         {%- set where = "file " ~ path -%}
-        {%- set size = run_query("select size from read_blob('" ~ path | replace("'", "''") ~ "')") -%}
+        {%- set size = run_query('select size from read_blob(' ~ stratify.quoted_text(path) ~ ')') -%}
         {%- if size.columns[0].values()[0] == 0 -%}
             {%- do exceptions.raise_compiler_error(
                 "raw table '" ~ source.identifier ~ "': " ~ where ~ " is empty (0 bytes)") -%}
@@ -67,7 +67,7 @@
 {% macro raw_file_path(raw_dir, table) %}
     {%- for extension in ['parquet', 'csv'] -%}
         {%- set path = raw_dir ~ '/' ~ table ~ '.' ~ extension -%}
-        {%- set found = run_query("select count(*) from glob('" ~ path | replace("'", "''") ~ "')") -%}
+        {%- set found = run_query('select count(*) from glob(' ~ stratify.quoted_text(path) ~ ')') -%}
         {%- if found.columns[0].values()[0] > 0 -%}
             {{ return(path) }}
         {%- endif -%}
@@ -81,11 +81,10 @@
 {#- The DuckDB table function that reads a raw file; CSV as text, so that dirty values reach
     staging as they are. -#}
 {% macro raw_file_reader(path) %}
-    {%- set quoted = path | replace("'", "''") -%}
     {%- if path.endswith('.csv') -%}
-        {{ return("read_csv('" ~ quoted ~ "', header = true, all_varchar = true)") }}
+        {{ return('read_csv(' ~ stratify.quoted_text(path) ~ ', header = true, all_varchar = true)') }}
     {%- endif -%}
-    {{ return("read_parquet('" ~ quoted ~ "')") }}
+    {{ return('read_parquet(' ~ stratify.quoted_text(path) ~ ')') }}
 {% endmacro %}
 
 
