@@ -74,7 +74,7 @@
         {%- set kind, test_type, model, column = 'unit', 'unit', node.model, none -%}
         {%- set severity, message = 'error', result.message -%}
     {%- else -%}
-        {%- set generic = node.resource_type == 'test' and node.test_metadata is defined -%}
+        {%- set generic = node.test_metadata is defined -%}
         {%- set kind = 'generic' if generic else 'singular' -%}
         {%- set test_type = node.test_metadata.name if generic else node.name -%}
         {%- set tested = [node.attached_node] if node.attached_node else node.depends_on.nodes -%}
