@@ -35,11 +35,11 @@ MARTS: tuple[str, ...] = (
     "customer_rfm", "customer_tiers", "customer_segments", "customer_signals", "customer_actions",
     "tier_summary", "segment_summary", "dim_customers", "fct_orders", "customer_state_history",
 )
-# Seed tables (schema reference) and the quality table the suite reads its bounds from.
+# Seed tables (schema reference) and the tables the suite reads its bounds from.
 REFERENCE_TABLES: tuple[str, ...] = (
     "reference.tiers", "reference.tier_rules", "reference.rfm_segments", "reference.lifecycle_phases",
     "reference.action_playbook", "reference.order_statuses", "reference.sales_channels",
-    "quality.raw_row_reconciliation",
+    "quality.raw_row_reconciliation", "intermediate.int_history_period_ends",
 )
 # segment_summary.sql's segment types (one copy of every scored person per type).
 SEGMENT_TYPES: tuple[str, ...] = (
@@ -114,8 +114,6 @@ def load_vars(project_dir: Path, vars_text: str | None) -> dict[str, Any]:
     for name in ("rfm_score_buckets", "declining_spender_months"):
         if not isinstance(values.get(name), int) or values[name] < 1:
             raise QualityInputError(f"var {name} must be a whole number of at least 1, got {values.get(name)!r}")
-    if values.get("history_grain") not in ("month", "week"):
-        raise QualityInputError(f"var history_grain must be 'month' or 'week', got {values.get('history_grain')!r}")
     return values
 
 
@@ -154,39 +152,19 @@ def _column(connection: duckdb.DuckDBPyConnection, query: str) -> list[Any]:
     return [row[0] for row in connection.execute(query).fetchall()]
 
 
-def _history_rows(connection: duckdb.DuckDBPyConnection, vars: dict[str, Any]) -> int:
+def _history_rows(connection: duckdb.DuckDBPyConnection) -> int:
     """Rows customer_state_history must hold: a person is in the state of a period end once
     a qualifying order of theirs is on or before it (qualifying does not depend on the date),
-    so the history has, for every period end from the first period (history_start_date, or
-    the first qualifying order's) to as_of_date, one row per scored person whose first
-    qualifying order is on or before it. Mirrors int_history_period_ends (DuckDB's weeks
-    start on Monday: the period ends on Sunday)."""
-    grain = vars["history_grain"]
-    start = vars.get("history_start_date")
-    period_end = "last_day(period_start)" if grain == "month" else "period_start + 6"
-    query = f"""
-        with bounds as (
-            select date_trunc('{grain}', coalesce(cast(? as date), min(first_order_date))) as first_start,
-                   max(as_of_date) as as_of_date
-            from marts.customer_rfm
-        ),
-        period_ends as (
-            select cast({period_end} as date) as period_end
-            from (
-                select cast(unnest(generate_series(first_start, as_of_date, interval 1 {grain})) as date)
-                    as period_start, as_of_date
-                from bounds
-            )
-            where cast({period_end} as date) <= as_of_date
-        )
+    so the history has, for every period end the project builds (int_history_period_ends),
+    one row per scored person whose first qualifying order is on or before it."""
+    return int(connection.execute("""
         select count(*)
-        from period_ends
-        inner join marts.customer_rfm as rfm on rfm.first_order_date <= period_ends.period_end
-    """
-    return int(connection.execute(query, [None if start is None else str(start)]).fetchone()[0])
+        from intermediate.int_history_period_ends as period_ends
+        inner join marts.customer_rfm as rfm on rfm.first_order_date <= period_ends.as_of_date
+    """).fetchone()[0])
 
 
-def read_database(database: Path, vars: dict[str, Any]) -> tuple[dict[str, pd.DataFrame], Reference]:
+def read_database(database: Path) -> tuple[dict[str, pd.DataFrame], Reference]:
     """Every mart as a DataFrame and the reference data, read-only; a missing file, mart or
     seed table is a QualityInputError naming the database."""
     import duckdb
@@ -215,7 +193,7 @@ def read_database(database: Path, vars: dict[str, Any]) -> tuple[dict[str, pd.Da
             reconciliation={row[0]: dict(zip(("raw", "used", "duplicates", "rejected"), row[1:])) for row in
                             connection.execute("select table_name, raw_rows, used_rows, duplicate_rows, "
                                                "rejected_rows from quality.raw_row_reconciliation").fetchall()},
-            history_rows=_history_rows(connection, vars),
+            history_rows=_history_rows(connection),
         )
     finally:
         connection.close()
@@ -480,7 +458,7 @@ def run_quality(database: Path, project_dir: Path, docs_dir: Path, context_dir: 
     """Validate every mart of ``database``; build offline Data Docs into ``docs_dir``."""
     vars = load_vars(project_dir, vars_text)
     contract = contract_values(project_dir)
-    frames, reference = read_database(database, vars)
+    frames, reference = read_database(database)
     _prepare_docs_dir(docs_dir)
     gx = _import_gx()
     from great_expectations.core.run_identifier import RunIdentifier
