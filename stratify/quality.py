@@ -195,6 +195,8 @@ def read_database(database: Path) -> tuple[dict[str, pd.DataFrame], Reference]:
                                                "rejected_rows from quality.raw_row_reconciliation").fetchall()},
             history_rows=_history_rows(connection),
         )
+    except duckdb.Error as error:
+        raise QualityInputError(f"database {database} cannot be read: {error}") from error
     finally:
         connection.close()
     for table in ("customers", "orders"):

@@ -118,7 +118,8 @@ def test_spoiled_marts_fail_naming_mart_column_and_expectation(demo_build: Build
         connection.close()
 
     result = run_quality("--database", spoiled, "--target-path", tmp_path / "target")
-    assert result.exit_code == 1, result.output + repr(result.exception)
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), \
+        result.output + repr(result.exception)
     output = result.output
     assert re.search(r"customer_tiers \[tier\] expect_column_values_to_be_in_set: 1 unexpected row\(s\), "
                      r"e\.g\. 'platinum' \(1\)", output)
