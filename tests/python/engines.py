@@ -207,12 +207,26 @@ def _spark_main(spec_path: str, out_path: str) -> None:
     _time.tzset()
     from dbt.cli.main import dbtRunner
 
+    from conftest import PartialParseCache
     from stratify.load import load_raw
     from stratify.spark import spark_session
 
     spec = json.loads(Path(spec_path).read_text())
     work_dir = Path(spec["work_dir"])
     result: dict[str, Any] = {}
+    parse_cache = PartialParseCache()
+    parse_cache.start(work_dir / "partial_parse")
+
+    def build(run: Run, then: bool = False) -> Any:
+        args = dbt_args(run, work_dir, then)
+        target_dir = Path(args[args.index("--target-path") + 1])
+        key = ("spark", [arg for arg in args if not arg.startswith(str(work_dir))])
+        parse_cache.seed(target_dir, key)
+        outcome = dbtRunner().invoke(args)
+        if outcome.success:
+            parse_cache.keep(target_dir, key)
+        return outcome
+
     for raw_run in spec["runs"]:
         then_raw_dir = raw_run["then_raw_dir"] and Path(raw_run["then_raw_dir"])
         run = Run(raw_run["name"], Path(raw_run["raw_dir"]), raw_run["vars"], raw_run["unit_tests"], then_raw_dir)
@@ -226,10 +240,10 @@ def _spark_main(spec_path: str, out_path: str) -> None:
                     session.sql(f"drop database if exists {database.name} cascade")
             counts = load_raw("spark", run.raw_dir)
             print(f"[{run.name}] loaded {counts} in {_time.monotonic() - started:.0f} s", flush=True)
-            outcome = dbtRunner().invoke(dbt_args(run, work_dir))
+            outcome = build(run)
             if outcome.success and run.then_raw_dir is not None:
                 print(f"[{run.name}] loaded {load_raw('spark', run.then_raw_dir)} for the second build", flush=True)
-                outcome = dbtRunner().invoke(dbt_args(run, work_dir, then=True))
+                outcome = build(run, then=True)
             if not outcome.success:
                 bad = []
                 for node in getattr(outcome.result, "results", None) or []:

@@ -16,7 +16,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import read_table, run_dbt_build
+from conftest import Build, read_table, run_dbt_build
 
 # Compared between an incremental and a full build; the observed history (log, snapshot,
 # observed tier changes) records builds, so it differs by design.
@@ -46,13 +46,43 @@ def raw(generate_raw, tmp_path_factory) -> Path:
                         start="2024-01-01", end="2025-07-20")
 
 
+# Month ends at which the project is built again, to compare its state with the history's
+# row for that date: the fifth month of the history, and the last before the data ends.
+PAST_PERIOD_ENDS = (dt.date(2024, 5, 31), dt.date(2025, 6, 30))
+
+
 @pytest.fixture(scope="module")
-def twice_built(raw, tmp_path_factory) -> tuple[dict[str, Counter], dict[str, Counter], Path]:
-    work = tmp_path_factory.mktemp("twice")
-    database = work / "stratify.duckdb"
-    run_dbt_build(work / "first", database, raw)
+def builds(raw, dbt_builder, tmp_path_factory) -> dict[str, Any]:
+    """The module's builds that need nothing but raw data, queued at once so that they run
+    side by side (tests that build again into one work on a copy): the plain build, the
+    builds at past period ends, the data a day later (a full build), and the first build of
+    the snapshot test."""
+    from stratify.append import append_day
+
+    appended = tmp_path_factory.mktemp("appended") / "raw"
+    shutil.copytree(raw, appended)
+    append_day(appended, seed=11, returns=5)
+    return {
+        "plain": dbt_builder.submit(raw),
+        "appended": dbt_builder.submit(appended),
+        "appended_raw": appended,
+        "march": dbt_builder.submit(raw, {"as_of_date": "2025-03-31"}),
+        **{end: dbt_builder.submit(raw, {"as_of_date": str(end)}) for end in PAST_PERIOD_ENDS},
+    }
+
+
+def copy_database(build: Build, folder: Path) -> Path:
+    """A build's database copied to ``folder``, under its own name: a DuckDB view names the
+    catalog (the file's stem) it was built in."""
+    folder.mkdir(parents=True)
+    return Path(shutil.copy(build.duckdb_path, folder / build.duckdb_path.name))
+
+
+@pytest.fixture(scope="module")
+def twice_built(raw, builds, tmp_path_factory) -> tuple[dict[str, Counter], dict[str, Counter], Path]:
+    database = copy_database(builds["plain"].result(), tmp_path_factory.mktemp("twice") / "db")
     first = all_tables(database)
-    run_dbt_build(work / "second", database, raw)
+    run_dbt_build(database.parent.parent / "second", database, raw)
     return first, all_tables(database), database
 
 
@@ -64,17 +94,16 @@ def test_a_second_build_on_the_same_data_changes_no_table(twice_built):
     assert changed == []
 
 
-def test_history_equals_the_state_recomputed_for_a_past_period_end(twice_built, raw, tmp_path):
+def test_history_equals_the_state_recomputed_for_a_past_period_end(twice_built, builds):
     _, _, database = twice_built
     history = read_table(database, "customer_state_history")
     period_ends = sorted({row["as_of_date"] for row in history})
     as_of = read_table(database, "customer_state")[0]["as_of_date"]
     # Every month end from the first order's month (2024-01) to the last one on or before as_of.
     assert period_ends == _month_ends(dt.date(2024, 1, 1), as_of)
-    for period_end in (period_ends[4], period_ends[-1]):
-        past = tmp_path / str(period_end)
-        run_dbt_build(past, past / "stratify.duckdb", raw, {"as_of_date": str(period_end)})
-        state = read_table(past / "stratify.duckdb", "customer_state")
+    assert period_ends[4] == PAST_PERIOD_ENDS[0] and period_ends[-1] == PAST_PERIOD_ENDS[1]
+    for period_end in PAST_PERIOD_ENDS:
+        state = builds[period_end].result().rows("customer_state")
         expected = Counter(tuple(sorted(row.items())) for row in state)
         actual = Counter(tuple(sorted(row.items())) for row in history if row["as_of_date"] == period_end)
         assert actual == expected, period_end
@@ -102,20 +131,14 @@ def _reconstructed_tier_changes(database: Path) -> Counter:
                    if row["source"] == "reconstructed")
 
 
-def test_an_incremental_build_after_an_appended_day_equals_a_full_rebuild(raw, tmp_path):
-    from stratify.append import append_day
-
-    data = tmp_path / "raw"
-    shutil.copytree(raw, data)
-    incremental = tmp_path / "incremental.duckdb"
-    run_dbt_build(tmp_path / "before", incremental, data)
+def test_an_incremental_build_after_an_appended_day_equals_a_full_rebuild(builds, tmp_path):
+    data = builds["appended_raw"]
+    incremental = copy_database(builds["plain"].result(), tmp_path / "incremental")
     before = all_tables(incremental)
     old_history = read_table(incremental, "customer_state_history")
 
-    append_day(data, seed=11, returns=5)
     run_dbt_build(tmp_path / "after", incremental, data)
-    full = tmp_path / "full.duckdb"
-    run_dbt_build(tmp_path / "full", full, data)
+    full = builds["appended"].result().duckdb_path
 
     after, rebuilt = all_tables(incremental), all_tables(full)
     differing = sorted(name for name, rows in _without_observed(rebuilt).items() if after[name] != rows)
@@ -167,12 +190,12 @@ def _cancel_orders_of_one_person(raw_dir: Path, database: Path) -> str:
     return person
 
 
-def test_snapshot_and_state_log_record_a_deletion_and_survive_a_full_refresh(raw, tmp_path):
+def test_snapshot_and_state_log_record_a_deletion_and_survive_a_full_refresh(raw, builds, dbt_builder, tmp_path):
     data = tmp_path / "raw"
     shutil.copytree(raw, data)
-    database = tmp_path / "stratify.duckdb"
-    run_dbt_build(tmp_path / "first", database, data, {"as_of_date": "2025-03-31"})
+    database = copy_database(builds["march"].result(), tmp_path / "incremental")
     person = _cancel_orders_of_one_person(data, database)
+    full_build = dbt_builder.submit(data, {"as_of_date": "2025-06-30"})
     run_dbt_build(tmp_path / "second", database, data, {"as_of_date": "2025-06-30"})
 
     log = read_table(database, "customer_state_log")
@@ -187,8 +210,7 @@ def test_snapshot_and_state_log_record_a_deletion_and_survive_a_full_refresh(raw
     assert len(current) == len({row["person_key"] for row in current})
     # The cancelled orders are from 2024, far beyond late_arriving_days: the incremental
     # run still equals a full build, as it follows the orders delivered again (updated_at).
-    full = tmp_path / "full.duckdb"
-    run_dbt_build(tmp_path / "full", full, data, {"as_of_date": "2025-06-30"})
+    full = full_build.result().duckdb_path
     for table in ("customer_state_history", "fct_orders", "customer_state"):
         assert Counter(map(_frozen, read_table(database, table))) == Counter(map(_frozen, read_table(full, table))), table
 
