@@ -83,8 +83,9 @@ def append_day_command(raw_dir: Path, seed: int, orders: int | None, returns: in
               help="Spark's driver memory (local mode: all of Spark's heap).")
 def bench_command(orders: int, customers: int | None, seed: int, cache_dir: Path, json_path: Path | None,
                   engines: tuple[str, ...], spark_driver_memory: str) -> None:
-    """Time dbt build (all, models, tests) against a single DuckDB RFM query, side by side;
-    with --engine spark, also the same project on Spark."""
+    """Time the full dbt build, the incremental build a day later and the customer_rfm path
+    against a single DuckDB query and a pandas script, side by side on the same generated
+    files; with --engine spark, also the same project on Spark."""
     result = bench.run_bench(orders, customers, seed, cache_dir.resolve(), engines, spark_driver_memory)
     click.echo(bench.format_table(result))
     json_path = json_path or cache_dir / f"bench_{orders}.json"
