@@ -25,41 +25,47 @@
         {{ rfm }}.monetary
     from {{ rfm }}
     left join (
+        -- Priorities are unique (a seed test): the first match is the lowest matching one,
+        -- an aggregate rather than a ranking of every match.
         select
-            {{ rfm }}.person_key,
-            {{ rfm }}.as_of_date,
+            first_matches.person_key,
+            first_matches.as_of_date,
             {{ rules }}.rule_id,
             {{ rules }}.tier,
-            {{ rules }}.description,
-            row_number() over (
-                partition by {{ rfm }}.person_key, {{ rfm }}.as_of_date
-                order by {{ rules }}.priority, {{ rules }}.rule_id
-            ) as match_rank
-        from {{ rfm }}
-        cross join {{ rules }}
-        where
-            {{ stratify.within_bounds(rfm ~ '.r_score', rules ~ '.min_r_score', rules ~ '.max_r_score') }}
-            and {{ stratify.within_bounds(rfm ~ '.f_score', rules ~ '.min_f_score', rules ~ '.max_f_score') }}
-            and {{ stratify.within_bounds(rfm ~ '.m_score', rules ~ '.min_m_score', rules ~ '.max_m_score') }}
-            and {{ stratify.within_bounds(rfm ~ '.recency_days', rules ~ '.min_recency_days', rules ~ '.max_recency_days') }}
-            and {{ stratify.within_bounds(rfm ~ '.frequency', rules ~ '.min_frequency', rules ~ '.max_frequency') }}
-            and {{ stratify.within_bounds(rfm ~ '.monetary', rules ~ '.min_monetary', rules ~ '.max_monetary') }}
-            -- Average order value = monetary / frequency, compared without dividing (exact);
-            -- undefined, so never matching, without orders in the window.
-            and (
-                ({{ rules }}.min_avg_order_value is null and {{ rules }}.max_avg_order_value is null)
-                or (
-                    {{ rfm }}.frequency > 0
-                    and ({{ rules }}.min_avg_order_value is null
-                        or {{ rfm }}.monetary >= {{ rules }}.min_avg_order_value * {{ rfm }}.frequency)
-                    and ({{ rules }}.max_avg_order_value is null
-                        or {{ rfm }}.monetary <= {{ rules }}.max_avg_order_value * {{ rfm }}.frequency)
+            {{ rules }}.description
+        from (
+            select
+                {{ rfm }}.person_key,
+                {{ rfm }}.as_of_date,
+                min({{ rules }}.priority) as priority
+            from {{ rfm }}
+            cross join {{ rules }}
+            where
+                {{ stratify.within_bounds(rfm ~ '.r_score', rules ~ '.min_r_score', rules ~ '.max_r_score') }}
+                and {{ stratify.within_bounds(rfm ~ '.f_score', rules ~ '.min_f_score', rules ~ '.max_f_score') }}
+                and {{ stratify.within_bounds(rfm ~ '.m_score', rules ~ '.min_m_score', rules ~ '.max_m_score') }}
+                and {{ stratify.within_bounds(rfm ~ '.recency_days', rules ~ '.min_recency_days', rules ~ '.max_recency_days') }}
+                and {{ stratify.within_bounds(rfm ~ '.frequency', rules ~ '.min_frequency', rules ~ '.max_frequency') }}
+                and {{ stratify.within_bounds(rfm ~ '.monetary', rules ~ '.min_monetary', rules ~ '.max_monetary') }}
+                -- Average order value = monetary / frequency, compared without dividing (exact);
+                -- undefined, so never matching, without orders in the window.
+                and (
+                    ({{ rules }}.min_avg_order_value is null and {{ rules }}.max_avg_order_value is null)
+                    or (
+                        {{ rfm }}.frequency > 0
+                        and ({{ rules }}.min_avg_order_value is null
+                            or {{ rfm }}.monetary >= {{ rules }}.min_avg_order_value * {{ rfm }}.frequency)
+                        and ({{ rules }}.max_avg_order_value is null
+                            or {{ rfm }}.monetary <= {{ rules }}.max_avg_order_value * {{ rfm }}.frequency)
+                    )
                 )
-            )
+            group by {{ rfm }}.person_key, {{ rfm }}.as_of_date
+        ) as first_matches
+        inner join {{ rules }}
+            on {{ rules }}.priority = first_matches.priority
     ) as computed
         on computed.person_key = {{ rfm }}.person_key
         and computed.as_of_date = {{ rfm }}.as_of_date
-        and computed.match_rank = 1
     left join (
         select
             {{ overrides }}.person_key,
