@@ -136,7 +136,7 @@ def run_bench(orders: int, customers: int | None, seed: int, cache_dir: Path,
         return {**env, "STRATIFY_DUCKDB_PATH": str(work / f"{name}.duckdb")}
 
     steps = []
-    profile: dict[str, object] = {}
+    profile: dict[str, dict[str, object]] = {}
     if "duckdb" in engines:
         # The daily run: one more day of orders and late returns (stratify append-day) on a
         # copy of the raw files, then the same build again on the same database, so the
@@ -144,16 +144,18 @@ def run_bench(orders: int, customers: int | None, seed: int, cache_dir: Path,
         # replaces the files it changes instead of writing into them.
         appended = work / "raw_plus_one_day"
         shutil.copytree(raw_dir, appended, copy_function=os.link)
-        steps.append(run_step(FULL_BUILD, dbt_command("build", "--target-path", str(work / "target_full")),
-                              with_db("build")))
-        profile = node_profile(work / "target_full" / "run_results.json")
         steps += [
+            run_step(FULL_BUILD, dbt_command("build", "--target-path", str(work / "target_full")), with_db("build")),
             run_step("stratify append-day (copy of raw)",
                      [sys.executable, "-m", "stratify.cli", "append-day", "--raw-dir", str(appended), "--quiet"], env),
-            run_step(INCREMENTAL_BUILD, dbt_command("build"), {**with_db("build"), "STRATIFY_RAW_DIR": str(appended)}),
-            run_step(RFM_PATH, dbt_command("build", "--select", "+customer_rfm", "--exclude-resource-type", "test",
+            run_step(INCREMENTAL_BUILD, dbt_command("build", "--target-path", str(work / "target_incremental")),
+                     {**with_db("build"), "STRATIFY_RAW_DIR": str(appended)}),
+            run_step(RFM_PATH, dbt_command("build", "--target-path", str(work / "target_rfm_path"),
+                                           "--select", "+customer_rfm", "--exclude-resource-type", "test",
                                            "--exclude-resource-type", "unit_test"), with_db("rfm_path")),
         ]
+        profile = {step: node_profile(work / f"target_{step}" / "run_results.json")
+                   for step in ("full", "incremental", "rfm_path")}
     if "spark" in engines:
         steps += spark_steps(raw_dir, work, env, spark_driver_memory)
     steps += [run_step(name, [sys.executable, "-m", "stratify.baselines", baseline, str(raw_dir)], env)
@@ -224,9 +226,10 @@ def format_table(result: dict[str, object]) -> str:
     for name, target in dict(result.get("targets") or {}).items():
         lines.append(f"target {name}: {target['value']} {target['unit']} (at most {target['limit']}): "
                      f"{'met' if target['met'] else 'MISSED'}")
-    profile = dict(result.get("profile") or {})
-    if profile:
-        per_type = ", ".join(f"{kind} {seconds:.0f} s" for kind, seconds in profile["seconds_per_resource_type"].items())
-        lines.append(f"full build, node seconds (summed over threads): {per_type}")
-        lines += [f"  {seconds:>8.1f} s  {node}" for node, seconds in profile["slowest_nodes"].items()]
+    for step, profile in dict(result.get("profile") or {}).items():
+        if profile:
+            per_type = ", ".join(f"{kind} {seconds:.0f} s" for kind, seconds in
+                                 profile["seconds_per_resource_type"].items())
+            lines.append(f"{step} build, node seconds (summed over threads): {per_type}")
+            lines += [f"  {seconds:>8.1f} s  {node}" for node, seconds in profile["slowest_nodes"].items()]
     return "\n".join(lines)

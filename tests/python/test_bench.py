@@ -67,6 +67,7 @@ def test_profile_sums_per_resource_type_and_lists_the_slowest(tmp_path: Path) ->
     assert profile == {"seconds_per_resource_type": {"model": 4.5, "test": 0.2},
                        "slowest_nodes": {"model.stratify.a": 3.0, "model.stratify.b": 1.5}}
     assert bench.node_profile(tmp_path / "missing.json") == {}
-    table = bench.format_table({"orders": 10, "customers": 1, "seed": 1, "profile": profile,
+    table = bench.format_table({"orders": 10, "customers": 1, "seed": 1, "profile": {"full": profile},
                                 "steps": [vars(step(bench.SINGLE_QUERY, 2.0))], "targets": {}})
-    assert "model 4 s, test 0 s" in table and "model.stratify.a" in table
+    assert "full build, node seconds (summed over threads): model 4 s, test 0 s" in table
+    assert "model.stratify.a" in table
