@@ -44,7 +44,8 @@ from typing import Any, Callable
 
 TESTS_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = TESTS_DIR.parents[1]
-TIMEOUT_SECONDS = int(os.environ.get("STRATIFY_TEST_ENGINE_TIMEOUT", "1800"))
+# Spark builds every run in one subprocess, beside the other engines' builds.
+TIMEOUT_SECONDS = int(os.environ.get("STRATIFY_TEST_ENGINE_TIMEOUT", "3600"))
 
 
 @dataclass(frozen=True)
@@ -278,10 +279,11 @@ def _spark_main(spec_path: str, out_path: str) -> None:
 class Engine:
     unavailable: Callable[[], str | None]
     build: Callable[[list[Run], Path, list[str], Callable[[str], Any]], Result]
+    fixtures: tuple[str, ...] = ()  # the pytest fixtures ``build`` asks for
 
 
 ENGINES: dict[str, Engine] = {
-    "postgres": Engine(postgres_unavailable, postgres_build),
+    "postgres": Engine(postgres_unavailable, postgres_build, ("postgres_server", "dbt_builder")),
     "spark": Engine(spark_unavailable, spark_build),
 }
 

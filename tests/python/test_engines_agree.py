@@ -22,6 +22,7 @@ import datetime as dt
 import math
 import re
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -166,17 +167,34 @@ def duckdb_builds(runs, dbt_builder):
 
 
 @pytest.fixture(scope="module")
-def engine_result(request, tmp_path_factory):
+def engine_builds(request, tmp_path_factory, runs, duckdb_builds):
+    """Every engine this session tests and can run, started at once in threads: Spark's
+    one long subprocess runs beside the PostgreSQL and DuckDB builds instead of after them.
+    Their pytest fixtures are resolved here, in pytest's thread."""
+    del duckdb_builds  # queued first: they run beside the engines' builds
+    wanted = {item.callspec.params.get("engine_result") for item in request.session.items
+              if hasattr(item, "callspec")}
+    chosen = [name for name in ENGINE_PARAMS if name in wanted and not engines.ENGINES[name].unavailable()]
+    pool = ThreadPoolExecutor(max_workers=max(len(chosen), 1), thread_name_prefix="engine")
+    futures = {}
+    for name in chosen:
+        engine = engines.ENGINES[name]
+        fixtures = {fixture: request.getfixturevalue(fixture) for fixture in engine.fixtures}
+        futures[name] = pool.submit(engine.build, runs, tmp_path_factory.mktemp(f"engine_{name}"), list(MARTS),
+                                    fixtures.__getitem__)
+    yield futures
+    pool.shutdown(wait=True)
+
+
+@pytest.fixture(scope="module")
+def engine_result(request):
     """All runs of one engine (built once per module, in one go), or a skip before any
     data is generated when the engine cannot run here."""
     name = request.param
-    engine = engines.ENGINES[name]
-    reason = engine.unavailable()
+    reason = engines.ENGINES[name].unavailable()
     if reason:
         pytest.skip(reason)
-    runs = request.getfixturevalue("runs")
-    request.getfixturevalue("duckdb_builds")  # queued now: they run beside the engine's builds
-    return name, engine.build(runs, tmp_path_factory.mktemp(f"engine_{name}"), list(MARTS), request.getfixturevalue)
+    return name, request.getfixturevalue("engine_builds")[name].result()
 
 
 def _kind(value: Any) -> str:
