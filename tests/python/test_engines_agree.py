@@ -11,9 +11,9 @@ row counts of raw_row_reconciliation.
 
 An engine whose driver is not installed is skipped, with the reason (so is one left out of
 STRATIFY_TEST_ENGINES, e.g. `STRATIFY_TEST_ENGINES=none` for a quick run). Each engine
-builds every data set in one go: Spark takes about 6 minutes here (one JVM start, then
-about a minute per build). Adding an engine: an entry in engines.ENGINES (how to load,
-build and read it) and its name in ENGINE_PARAMS.
+builds every data set in one go, all engines at once (Spark, the slowest, in one JVM: 2-6
+minutes per build on 2 cores). Adding an engine: an entry in engines.ENGINES (how to load,
+build and read it, and the pytest fixtures it needs) and its name in ENGINE_PARAMS.
 """
 
 from __future__ import annotations
