@@ -208,9 +208,11 @@ metrics_per_period as (
             - sum(coalesce(orders_out_of_window, 0)) over person_to_date
             as {{ dbt.type_bigint() }}
         ) as frequency,
+        -- Both sums narrowed first: Spark gives the difference of two decimal(38, 10) one
+        -- digit less scale (precision 39 does not fit), rounding the 10th decimal away.
         cast(
-            sum(coalesce(net_revenue_counted, 0)) over person_to_date
-            - sum(coalesce(net_revenue_out_of_window, 0)) over person_to_date
+            cast(sum(coalesce(net_revenue_counted, 0)) over person_to_date as decimal(28, 10))
+            - cast(sum(coalesce(net_revenue_out_of_window, 0)) over person_to_date as decimal(28, 10))
             as decimal(38, 10)
         ) as monetary,
         cast(sum(coalesce(orders_counted, 0)) over person_to_date as {{ dbt.type_bigint() }}) as lifetime_orders,
