@@ -16,8 +16,5 @@
     from {{ orders }}
     inner join {{ as_of_dates }}
         on {{ orders }}.order_date <= {{ as_of_dates }}.as_of_date
-    where
-        {{ orders }}.reject_reason is null
-        and {{ orders }}.is_qualifying
-        and {{ orders }}.person_key is not null
+    where {{ stratify.is_qualifying_order(orders) }}
 {%- endmacro %}

@@ -19,13 +19,13 @@ first_period as (
     from (
         select
             {% if var('history_start_date') is none -%}
-            min(order_date)
+            min(orders.order_date)
             {%- else -%}
             -- aggregated too, so that the start is one row whichever way it is given
             min(cast('{{ var("history_start_date") }}' as date))
             {%- endif %} as start_date
         from orders
-        where reject_reason is null and is_qualifying and person_key is not null
+        where {{ stratify.is_qualifying_order('orders') }}
     ) as history_start
 ),
 

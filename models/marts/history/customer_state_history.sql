@@ -75,14 +75,14 @@ periods as (
 -- period from which it is older than lookback_days.
 qualifying_orders as (
     select
-        person_key,
-        order_id,
-        ordered_at,
-        order_date,
-        net_revenue_cny,
-        cast({{ dbt.dateadd("day", var("lookback_days"), "order_date") }} as date) as leaves_window_on
+        orders.person_key,
+        orders.order_id,
+        orders.ordered_at,
+        orders.order_date,
+        orders.net_revenue_cny,
+        cast({{ dbt.dateadd("day", var("lookback_days"), "orders.order_date") }} as date) as leaves_window_on
     from orders
-    where reject_reason is null and is_qualifying and person_key is not null
+    where {{ stratify.is_qualifying_order('orders') }}
 ),
 
 first_period as (
@@ -223,9 +223,16 @@ metrics_per_period as (
     )
 ),
 
+-- Only the periods this run writes; the running sums above need every period before them.
+metrics_of_periods_written as (
+    select metrics_per_period.*
+    from metrics_per_period
+    inner join periods
+        on metrics_per_period.as_of_date = periods.as_of_date
+),
+
 metrics as (
-    {{ stratify.lifecycle_stage_added('metrics_per_period') }}
-    where as_of_date in (select periods.as_of_date from periods)
+    {{ stratify.lifecycle_stage_added('metrics_of_periods_written') }}
 ),
 
 rfm as (
