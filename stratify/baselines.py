@@ -35,15 +35,15 @@ converted as (
            (o.gross_amount - o.discount_amount - o.refunded_amount) * fx.rate_to_cny as net_cny
     from orders o
     asof join fx on fx.currency = o.currency and fx.rate_date <= cast(o.ordered_at as date)
-    where o.status in ('completed', 'returned') and o.customer_id is not null
+    where o.status in {statuses} and o.customer_id is not null
 ),
 qualifying as (select * from converted where net_cny > 0),
 as_of as (select max(order_date) as as_of_date from qualifying),
 metrics as (
     select customer_id,
            min(as_of_date - order_date) as recency_days,
-           count(*) filter (where as_of_date - order_date < 365) as frequency,
-           coalesce(sum(net_cny) filter (where as_of_date - order_date < 365), 0) as monetary
+           count(*) filter (where as_of_date - order_date < {window_days}) as frequency,
+           coalesce(sum(net_cny) filter (where as_of_date - order_date < {window_days}), 0) as monetary
     from qualifying, as_of
     group by customer_id
 )
@@ -61,7 +61,8 @@ def duckdb_rfm(raw_dir: Path, memory_limit: str = "3GB") -> pd.DataFrame:
 
     connection = duckdb.connect()
     connection.execute(f"set memory_limit = '{memory_limit}'")
-    return connection.execute(DUCKDB_QUERY.format(raw=Path(raw_dir).as_posix())).df()
+    query = DUCKDB_QUERY.format(raw=Path(raw_dir).as_posix(), statuses=QUALIFYING_STATUSES, window_days=WINDOW_DAYS)
+    return connection.execute(query).df()
 
 
 def _quintile(values: pd.Series, ascending: bool) -> pd.Series:

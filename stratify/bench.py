@@ -144,18 +144,19 @@ def run_bench(orders: int, customers: int | None, seed: int, cache_dir: Path,
         # replaces the files it changes instead of writing into them.
         appended = work / "raw_plus_one_day"
         shutil.copytree(raw_dir, appended, copy_function=os.link)
+        # Each build's own target folder, for its run_results.json.
+        target = {build: work / f"target_{build}" for build in ("full", "incremental", "rfm_path")}
         steps += [
-            run_step(FULL_BUILD, dbt_command("build", "--target-path", str(work / "target_full")), with_db("build")),
+            run_step(FULL_BUILD, dbt_command("build", "--target-path", str(target["full"])), with_db("build")),
             run_step("stratify append-day (copy of raw)",
                      [sys.executable, "-m", "stratify.cli", "append-day", "--raw-dir", str(appended), "--quiet"], env),
-            run_step(INCREMENTAL_BUILD, dbt_command("build", "--target-path", str(work / "target_incremental")),
+            run_step(INCREMENTAL_BUILD, dbt_command("build", "--target-path", str(target["incremental"])),
                      {**with_db("build"), "STRATIFY_RAW_DIR": str(appended)}),
-            run_step(RFM_PATH, dbt_command("build", "--target-path", str(work / "target_rfm_path"),
+            run_step(RFM_PATH, dbt_command("build", "--target-path", str(target["rfm_path"]),
                                            "--select", "+customer_rfm", "--exclude-resource-type", "test",
                                            "--exclude-resource-type", "unit_test"), with_db("rfm_path")),
         ]
-        profile = {step: node_profile(work / f"target_{step}" / "run_results.json")
-                   for step in ("full", "incremental", "rfm_path")}
+        profile = {build: node_profile(folder / "run_results.json") for build, folder in target.items()}
     if "spark" in engines:
         steps += spark_steps(raw_dir, work, env, spark_driver_memory)
     steps += [run_step(name, [sys.executable, "-m", "stratify.baselines", baseline, str(raw_dir)], env)
@@ -211,7 +212,7 @@ def targets(steps: list[StepResult]) -> dict[str, dict[str, object]]:
 
 def format_table(result: dict[str, object]) -> str:
     """The figures as a fixed-width table (each step's time relative to the single query),
-    then the targets, then where the full build's time went."""
+    then the targets, then where each build's time went."""
     steps = result["steps"]
     assert isinstance(steps, list)
     baseline = next((s["seconds"] for s in steps if s["step"] == SINGLE_QUERY), 0)
