@@ -96,3 +96,36 @@ def test_bad_var_stops_with_a_message_naming_it(tmp_path: Path, vars_text: str, 
     completed = run_dbt(["run", "--select", "int_as_of_date", "--vars", vars_text], DEMO_DIR, tmp_path)
     assert completed.returncode != 0
     assert message in completed.stdout, completed.stdout[-2000:]
+
+
+def test_every_contract_key_is_tested_not_indexed_on_duckdb(demo_build) -> None:
+    """Contract keys are declared (primary_key constraints) but not built on DuckDB, where
+    the index would live in memory (macros/portability/key_constraints_on_duckdb.sql): so
+    each key needs a data test for uniqueness of its columns and not_null on each column."""
+    manifest = json.loads((demo_build.work_dir / "target" / "manifest.json").read_text())
+    tests = [node for node in manifest["nodes"].values() if node["resource_type"] == "test"]
+
+    def tested(model_id: str, test_name: str, columns: list[str]) -> bool:
+        for test in tests:
+            metadata = test.get("test_metadata") or {}
+            kwargs = metadata.get("kwargs", {})
+            tested_columns = kwargs.get("columns") or [kwargs.get("column_name")]
+            if (model_id in test["depends_on"]["nodes"] and metadata.get("name") == test_name
+                    and sorted(tested_columns) == sorted(columns)):
+                return True
+        return False
+
+    keys = {node_id: constraint["columns"] for node_id, node in manifest["nodes"].items()
+            if node["resource_type"] == "model" for constraint in node.get("constraints", [])
+            if constraint["type"] == "primary_key"}
+    assert len(keys) >= 10, keys
+    untested = [(node_id, columns) for node_id, columns in keys.items()
+                if not (tested(node_id, "unique", columns) or tested(node_id, "unique_combination_of_columns", columns))
+                or not all(tested(node_id, "not_null", [column]) for column in columns)]
+    assert not untested, untested
+
+    connection = duckdb.connect(str(demo_build.duckdb_path), read_only=True)
+    indexed = connection.sql("select table_name from duckdb_constraints() "
+                             "where constraint_type in ('PRIMARY KEY', 'UNIQUE')").fetchall()
+    connection.close()
+    assert not indexed, indexed
