@@ -38,6 +38,25 @@ if str(TESTS_DIR) not in sys.path:
 
 
 # --------------------------------------------------------------------------------------
+# Order: long background builds start first, the tests that wait for them run last
+# --------------------------------------------------------------------------------------
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``early`` (e.g. the engine comparison, whose session fixtures start the
+    Spark builds: about 20 minutes in one JVM) run first, tests marked ``late`` (those that
+    wait for such a build) last, so the long build runs beside every other module instead of
+    after them. Otherwise pytest's order (trylast: after its own fixture-based reordering)."""
+    def rank(item: pytest.Item) -> int:
+        if item.get_closest_marker("late"):
+            return 2
+        return 0 if item.get_closest_marker("early") else 1
+
+    items.sort(key=rank)
+
+
+# --------------------------------------------------------------------------------------
 # dbt builds
 # --------------------------------------------------------------------------------------
 
@@ -143,16 +162,21 @@ class PartialParseCache:
 PARTIAL_PARSE = PartialParseCache()
 
 
+def build_options(unit_tests: bool, data_tests: bool = True) -> list[str]:
+    """`dbt build` options leaving out the tests a build does not ask for."""
+    excluded = [*(() if unit_tests else ("test_type:unit",)), *(() if data_tests else ("test_type:data",))]
+    return ["--exclude", *excluded] if excluded else []
+
+
 def run_dbt_build(work_dir: Path, duckdb_path: Path, raw_dir: Path, vars: dict[str, Any] | None = None, *,
                   target: str = "duckdb", env: dict[str, str] | None = None, unit_tests: bool = False,
-                  project_dir: Path = PROJECT_DIR, extra_args: tuple[str, ...] = ()) -> float:
+                  data_tests: bool = True, project_dir: Path = PROJECT_DIR,
+                  extra_args: tuple[str, ...] = ()) -> float:
     """One `dbt build` of ``raw_dir`` into ``duckdb_path`` (new or existing: a second build
     into the same file runs the incremental models incrementally); logs and target files
     under ``work_dir``. Returns the seconds it took; raises DbtBuildError on failure."""
     work_dir.mkdir(parents=True, exist_ok=True)
-    options = [*extra_args]
-    if not unit_tests:
-        options += ["--exclude", "test_type:unit"]
+    options = [*extra_args, *build_options(unit_tests, data_tests)]
     if vars:
         options += ["--vars", json.dumps(vars, default=str)]
     command = _dbt_command() + [
@@ -205,23 +229,25 @@ class DbtBuilder:
 
     def submit(self, raw_dir: Path | str, vars: dict[str, Any] | None = None, tag: str = "",
                target: str = "duckdb", env: dict[str, str] | None = None, unit_tests: bool = False,
-               project_dir: Path = PROJECT_DIR, then_raw_dir: Path | None = None,
+               data_tests: bool = True, project_dir: Path = PROJECT_DIR, then_raw_dir: Path | None = None,
                before_then: Callable[[], None] | None = None) -> Future:
         """Start (or reuse) a build; returns a Future of ``Build``. A server target (e.g.
         postgres) reads raw data already loaded into its schema raw; ``env`` says where.
-        dbt unit tests do not read the raw data: they run only where ``unit_tests`` asks.
+        dbt unit tests do not read the raw data: they run only where ``unit_tests`` asks;
+        ``data_tests=False`` leaves the data tests out of both builds.
         ``project_dir``: another copy of the project (e.g. with an edited seed).
         ``then_raw_dir``: after the build, build again into the same database from this
         data (the incremental run of a later day); ``before_then`` runs in between (e.g.
         loads that data into a server's schema raw)."""
         vars = dict(vars or {})
         key = (str(Path(raw_dir).resolve()), json.dumps(vars, sort_keys=True, default=str), tag, target, unit_tests,
-               str(project_dir), str(then_raw_dir))
+               data_tests, str(project_dir), str(then_raw_dir))
         with self._lock:
             if key not in self._futures:
                 name = f"{len(self._futures):02d}_{Path(raw_dir).name}{'_' + tag if tag else ''}_{target}"
                 self._futures[key] = self._pool.submit(self._run, name, Path(raw_dir), vars, target, env or {},
-                                                       unit_tests, project_dir, then_raw_dir, before_then)
+                                                       unit_tests, data_tests, project_dir, then_raw_dir,
+                                                       before_then)
             return self._futures[key]
 
     def build(self, raw_dir: Path | str, vars: dict[str, Any] | None = None, **options: Any) -> Build:
@@ -229,18 +255,18 @@ class DbtBuilder:
         return self.submit(raw_dir, vars, **options).result()
 
     def _run(self, name: str, raw_dir: Path, vars: dict[str, Any], target: str, extra_env: dict[str, str],
-             unit_tests: bool, project_dir: Path, then_raw_dir: Path | None,
+             unit_tests: bool, data_tests: bool, project_dir: Path, then_raw_dir: Path | None,
              before_then: Callable[[], None] | None) -> Build:
         work_dir = self.root / name
         work_dir.mkdir(parents=True)
         duckdb_path = work_dir / "stratify.duckdb"
         seconds = run_dbt_build(work_dir, duckdb_path, raw_dir, vars, target=target, env=extra_env,
-                                unit_tests=unit_tests, project_dir=project_dir)
+                                unit_tests=unit_tests, data_tests=data_tests, project_dir=project_dir)
         if then_raw_dir is not None:
             if before_then is not None:
                 before_then()
             seconds += run_dbt_build(work_dir / "then", duckdb_path, then_raw_dir, vars, target=target,
-                                     env=extra_env, project_dir=project_dir)
+                                     env=extra_env, data_tests=data_tests, project_dir=project_dir)
         return Build(name, raw_dir, vars, duckdb_path, work_dir, seconds)
 
     def close(self) -> None:

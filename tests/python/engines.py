@@ -12,10 +12,13 @@ Per engine, two functions, registered in ENGINES:
   Python values (Decimal, date, naive UTC datetime, bool, int, str), as conftest.read_table
   returns them for DuckDB.
 
-A run is ``Run(name, raw_dir, vars, unit_tests, then_raw_dir)``; with ``then_raw_dir`` the
-engine builds again into the same database from that data (a day later: the incremental
-models run incrementally) and the tables are read after that. Tables are names in schema
-marts, or ``schema.table``.
+A run is ``Run(name, raw_dir, vars, unit_tests, then_raw_dir, data_tests)``; with
+``then_raw_dir`` the engine builds again into the same database from that data (a day
+later: the incremental models run incrementally) and the tables are read after that.
+``data_tests=False`` builds without dbt's data tests: marts identical to DuckDB's pass
+the same tests, so a run whose data adds nothing to the tests' own SQL (that is, the
+branches they take on the engine) can leave them out; on Spark each test costs about
+0.5 s however small the data. Tables are names in schema marts, or ``schema.table``.
 
 PostgreSQL: one database per run in the session's throwaway server (conftest.py),
 loaded by `stratify load`'s COPY loader, built by conftest's DbtBuilder beside the
@@ -55,6 +58,7 @@ class Run:
     vars: dict[str, Any] = field(default_factory=dict)
     unit_tests: bool = False
     then_raw_dir: Path | None = None
+    data_tests: bool = True
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,8 @@ def selected(engine: str) -> bool:
 
 def dbt_args(run: Run, work_dir: Path, then: bool = False) -> list[str]:
     """``then``: the second build of a run with then_raw_dir (no unit tests again)."""
+    from conftest import build_options
+
     label = run.name + ("_then" if then else "")
     args = [
         "build",
@@ -84,9 +90,8 @@ def dbt_args(run: Run, work_dir: Path, then: bool = False) -> list[str]:
         "--profiles-dir", str(PROJECT_DIR / "profiles"),
         "--target-path", str(work_dir / f"target_{label}"),
         "--log-path", str(work_dir / f"logs_{label}"),
+        *build_options(run.unit_tests and not then, run.data_tests),
     ]
-    if not run.unit_tests or then:
-        args += ["--exclude", "test_type:unit"]
     if run.vars:
         args += ["--vars", json.dumps(run.vars, default=str)]
     return args
@@ -127,8 +132,8 @@ def postgres_build(runs: list[Run], work_dir: Path, tables: list[str], fixture: 
         load_raw("postgres", run.raw_dir, settings)
         then = None if run.then_raw_dir is None else functools.partial(load_raw, "postgres", run.then_raw_dir, settings)
         futures[run.name] = builder.submit(run.raw_dir, run.vars, target="postgres", env=env,
-                                           unit_tests=run.unit_tests, then_raw_dir=run.then_raw_dir,
-                                           before_then=then)
+                                           unit_tests=run.unit_tests, data_tests=run.data_tests,
+                                           then_raw_dir=run.then_raw_dir, before_then=then)
     result: Result = {}
     for run in runs:
         try:
@@ -168,7 +173,8 @@ def spark_build(runs: list[Run], work_dir: Path, tables: list[str], fixture: Cal
     out = work_dir / "result.pickle"
     spec.write_text(json.dumps({
         "runs": [{"name": r.name, "raw_dir": str(r.raw_dir), "vars": r.vars, "unit_tests": r.unit_tests,
-                  "then_raw_dir": r.then_raw_dir and str(r.then_raw_dir)} for r in runs],
+                  "then_raw_dir": r.then_raw_dir and str(r.then_raw_dir), "data_tests": r.data_tests}
+                 for r in runs],
         "tables": tables,
         "work_dir": str(work_dir),
     }, default=str))
@@ -230,7 +236,8 @@ def _spark_main(spec_path: str, out_path: str) -> None:
 
     for raw_run in spec["runs"]:
         then_raw_dir = raw_run["then_raw_dir"] and Path(raw_run["then_raw_dir"])
-        run = Run(raw_run["name"], Path(raw_run["raw_dir"]), raw_run["vars"], raw_run["unit_tests"], then_raw_dir)
+        run = Run(raw_run["name"], Path(raw_run["raw_dir"]), raw_run["vars"], raw_run["unit_tests"], then_raw_dir,
+                  raw_run["data_tests"])
         started = _time.monotonic()
         try:
             # One warehouse for every run: start each from nothing, or the incremental

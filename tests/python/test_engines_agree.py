@@ -12,8 +12,11 @@ row counts of raw_row_reconciliation.
 An engine whose driver is not installed is skipped, with the reason (so is one left out of
 STRATIFY_TEST_ENGINES, e.g. `STRATIFY_TEST_ENGINES=none` for a quick run). Each engine
 builds every data set in one go, all engines at once (Spark, the slowest, in one JVM: 2-6
-minutes per build on 2 cores). Adding an engine: an entry in engines.ENGINES (how to load,
-build and read it, and the pytest fixtures it needs) and its name in ENGINE_PARAMS.
+minutes per build on 2 cores). This module runs first and its builds are session fixtures:
+Spark's builds start with the session and run beside every other module, and the tests
+that wait for them (marked ``late``) run last. Adding an engine: an entry in
+engines.ENGINES (how to load, build and read it, and the pytest fixtures it needs) and its
+name in ENGINE_PARAMS (and in SLOW_ENGINES if its tests should wait until the end).
 """
 
 from __future__ import annotations
@@ -32,9 +35,12 @@ import pytest
 import engines
 from test_end_to_end import tie_heavy_data
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.early]
 
 ENGINE_PARAMS = ["postgres", "spark"]
+SLOW_ENGINES = {"spark"}
+ENGINE_CASES = [pytest.param(name, marks=pytest.mark.late) if name in SLOW_ENGINES else name
+                for name in ENGINE_PARAMS]
 
 GENERATED = dict(customers=500, orders=5000, seed=3, start="2023-01-01", end="2025-12-31")
 DATASETS = {
@@ -137,13 +143,17 @@ def _duckdb_rows(build, mart: str) -> list[dict[str, Any]]:
     return build.rows(table, schema)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def runs(tmp_path_factory, generate_raw, write_raw_dir) -> list[engines.Run]:
     from stratify.append import append_day
 
     root = tmp_path_factory.mktemp("engines_raw")
     # dbt unit tests do not read the data: run them on the engine once, with the first set.
-    runs = [engines.Run(name, generate_raw(root / name, **spec), unit_tests=name == "clean")
+    # Data tests: on the clean set and the dirty csv (the same dirt as the dirty parquet,
+    # as text); identical marts pass identical tests, so the other sets (dirty parquet, the
+    # two hand-made sets about values: ties and casts) are compared on their marts only.
+    runs = [engines.Run(name, generate_raw(root / name, **spec), unit_tests=name == "clean",
+                        data_tests=name in ("clean", "dirty_csv"))
             for name, spec in DATASETS.items()]
     # The clean set is built twice, the second time a day later with late returns, so the
     # incremental runs (fct_orders, history, state log) are compared too.
@@ -153,20 +163,20 @@ def runs(tmp_path_factory, generate_raw, write_raw_dir) -> list[engines.Run]:
     append_day(later, seed=3, returns=5)
     runs[0] = engines.Run(clean.name, clean.raw_dir, clean.vars, clean.unit_tests, then_raw_dir=later)
     tie_raw, _ = tie_heavy_data()
-    runs.append(engines.Run("tie_heavy", write_raw_dir(root / "tie_heavy", tie_raw.tables())))
+    runs.append(engines.Run("tie_heavy", write_raw_dir(root / "tie_heavy", tie_raw.tables()), data_tests=False))
     # A handful of rows with a lot of bad ones: far above the default reject-rate alarms.
     runs.append(engines.Run("text_edge_cases", text_edge_cases_raw(root / "text_edge_cases"),
-                            {"reject_rate_warn": 1, "reject_rate_error": 1}))
+                            {"reject_rate_warn": 1, "reject_rate_error": 1}, data_tests=False))
     return runs
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def duckdb_builds(runs, dbt_builder):
     """The reference builds, queued at once (they run beside the other engine's builds)."""
     return {run.name: dbt_builder.submit(run.raw_dir, run.vars, then_raw_dir=run.then_raw_dir) for run in runs}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def engine_builds(request, tmp_path_factory, runs, duckdb_builds):
     """Every engine this session tests and can run, started at once in threads: Spark's
     one long subprocess runs beside the PostgreSQL and DuckDB builds instead of after them.
@@ -186,9 +196,9 @@ def engine_builds(request, tmp_path_factory, runs, duckdb_builds):
     pool.shutdown(wait=True)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def engine_result(request):
-    """All runs of one engine (built once per module, in one go), or a skip before any
+    """All runs of one engine (built once per session, in one go), or a skip before any
     data is generated when the engine cannot run here."""
     name = request.param
     reason = engines.ENGINES[name].unavailable()
@@ -247,7 +257,7 @@ def assert_same_rows(reference: list[dict], other: list[dict], key: list[str], i
     raise AssertionError("\n".join(lines))
 
 
-@pytest.mark.parametrize("engine_result", ENGINE_PARAMS, indirect=True)
+@pytest.mark.parametrize("engine_result", ENGINE_CASES, indirect=True)
 @pytest.mark.parametrize("dataset", [*DATASETS, "tie_heavy", "text_edge_cases"])
 def test_engine_gives_duckdb_answers(engine_result, dataset, request):
     engine, results = engine_result
