@@ -1,8 +1,8 @@
 {#- One row per person and as_of_date: the state the history tracks (tier, RFM segment,
     lifecycle stage, ABC class, scores) with the metrics behind it. `rfm`: rows shaped like
-    customer_rfm; `tiered`: like customer_tiers (same persons and dates); `segment_map`:
-    the seed rfm_segment_map. -#}
-{% macro person_state(rfm, tiered, segment_map) -%}
+    customer_rfm; `tiered`: like customer_tiers (same persons and dates); `segment_cells`:
+    the grid cells of rfm_segment_cells. -#}
+{% macro person_state(rfm, tiered, segment_cells) -%}
     {%- set fm_score = stratify.fm_score(rfm ~ '.f_score', rfm ~ '.m_score') -%}
     select
         {{ rfm }}.person_key,
@@ -11,7 +11,7 @@
         {{ tiered }}.computed_tier,
         {{ tiered }}.tier_rule_id,
         {{ tiered }}.is_overridden,
-        {{ segment_map }}.segment as rfm_segment,
+        {{ segment_cells }}.segment as rfm_segment,
         {{ rfm }}.lifecycle_stage,
         {{ rfm }}.abc_class,
         {{ rfm }}.rfm_cell,
@@ -32,7 +32,7 @@
     inner join {{ tiered }}
         on {{ tiered }}.person_key = {{ rfm }}.person_key
         and {{ tiered }}.as_of_date = {{ rfm }}.as_of_date
-    left join {{ segment_map }}
-        on {{ rfm }}.r_score between {{ segment_map }}.r_score_min and {{ segment_map }}.r_score_max
-        and {{ fm_score }} between {{ segment_map }}.fm_score_min and {{ segment_map }}.fm_score_max
+    left join {{ segment_cells }}
+        on {{ rfm }}.r_score = {{ segment_cells }}.r_score
+        and {{ fm_score }} = {{ segment_cells }}.fm_score
 {%- endmacro %}

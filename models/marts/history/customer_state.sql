@@ -9,8 +9,12 @@ tiered as (select * from {{ ref('customer_tiers') }}),
 
 segment_map as (select * from {{ ref('rfm_segment_map') }}),
 
+segment_cells as (
+    {{ stratify.rfm_segment_cells('segment_map') }}
+),
+
 final as (
-    {{ stratify.person_state('rfm', 'tiered', 'segment_map') }}
+    {{ stratify.person_state('rfm', 'tiered', 'segment_cells') }}
 )
 
 select * from final

@@ -24,6 +24,10 @@ overrides as (select * from {{ ref('int_tier_overrides_resolved') }}),
 
 segment_map as (select * from {{ ref('rfm_segment_map') }}),
 
+segment_cells as (
+    {{ stratify.rfm_segment_cells('segment_map') }}
+),
+
 -- Today's scored persons (read by incremental runs only; outside the `if` below so that
 -- dbt, which parses the model as not incremental, records the dependency; sqlfluff lints
 -- the same rendering, hence noqa for "unused CTE").
@@ -244,7 +248,7 @@ tiered as (
 ),
 
 final as (
-    {{ stratify.person_state('rfm', 'tiered', 'segment_map') }}
+    {{ stratify.person_state('rfm', 'tiered', 'segment_cells') }}
 )
 
 select * from final

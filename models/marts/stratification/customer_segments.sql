@@ -7,6 +7,10 @@ rfm as (select * from {{ ref('customer_rfm') }}),
 
 segment_map as (select * from {{ ref('rfm_segment_map') }}),
 
+segment_cells as (
+    {{ stratify.rfm_segment_cells('segment_map') }}
+),
+
 segments as (select * from {{ ref('rfm_segments') }}),
 
 phases as (select * from {{ ref('lifecycle_phases') }}),
@@ -28,7 +32,7 @@ final as (
         with_fm.as_of_date,
         with_fm.r_score,
         with_fm.fm_score,
-        segment_map.segment as rfm_segment,
+        segment_cells.segment as rfm_segment,
         segments.segment_label as rfm_segment_label,
         case
             when with_fm.lifetime_orders = 1 then 'one_time'
@@ -63,11 +67,11 @@ final as (
         with_fm.lifecycle_stage,
         phases.phase_label as lifecycle_phase
     from with_fm
-    left join segment_map
-        on with_fm.r_score between segment_map.r_score_min and segment_map.r_score_max
-        and with_fm.fm_score between segment_map.fm_score_min and segment_map.fm_score_max
+    left join segment_cells
+        on with_fm.r_score = segment_cells.r_score
+        and with_fm.fm_score = segment_cells.fm_score
     left join segments
-        on segment_map.segment = segments.segment
+        on segment_cells.segment = segments.segment
     left join customers
         on with_fm.person_key = customers.person_key
     left join behaviour
