@@ -5,20 +5,26 @@
     by equality, a hash join; joined to the map's bounds they took a nested loop over every
     person and period (51 s of customer_state_history at 10M orders). -#}
 {% macro rfm_segment_cells(segment_map) -%}
-    {%- set scores -%}
-        {%- for score in range(1, var('rfm_score_buckets') | int + 1) %}
-        select {{ score }} as score{{ ' union all' if not loop.last }}
-        {%- endfor %}
-    {%- endset -%}
+    with
+
+    scores as (
+        {{ dbt.generate_series(var('rfm_score_buckets')) }}
+    ),
+
+    grid_cells as (
+        select
+            cast(r_scores.generated_number as {{ dbt.type_int() }}) as r_score,
+            cast(fm_scores.generated_number as {{ dbt.type_int() }}) as fm_score
+        from scores as r_scores
+        cross join scores as fm_scores
+    )
+
     select
-        r_scores.score as r_score,
-        fm_scores.score as fm_score,
+        grid_cells.r_score,
+        grid_cells.fm_score,
         segment_map.segment
-    from ({{ scores }}
-    ) as r_scores
-    cross join ({{ scores }}
-    ) as fm_scores
+    from grid_cells
     left join {{ segment_map }} as segment_map
-        on r_scores.score between segment_map.r_score_min and segment_map.r_score_max
-        and fm_scores.score between segment_map.fm_score_min and segment_map.fm_score_max
+        on grid_cells.r_score between segment_map.r_score_min and segment_map.r_score_max
+        and grid_cells.fm_score between segment_map.fm_score_min and segment_map.fm_score_max
 {%- endmacro %}
