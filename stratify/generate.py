@@ -293,7 +293,10 @@ class GeneratorConfig:
     period is 1. A member's first purchase comes `first_purchase_delay_days` after
     signup (store signups buy at once); after it, purchases arrive as a Poisson process
     with rate lambda ~ Gamma(bgnbd_r, rate=bgnbd_alpha) per operational day, and after
-    every purchase the member drops out with probability p ~ Beta(bgnbd_a, bgnbd_b).
+    every purchase the member drops out with probability p ~ Beta(bgnbd_a, bgnbd_b): the
+    first purchase included by default (MBG/NBD, Batislam et al. 2007: one-time buyers),
+    repeat purchases only with `dropout_after_first_purchase=False` (BG/NBD as Fader,
+    Hardie & Lee 2005 fit it).
 
     Exact order count: with `calibrate_rate` the purchase rates are multiplied by one
     factor s (the manifest's `model.rate_scale`; effective alpha = bgnbd_alpha / s),
@@ -317,6 +320,7 @@ class GeneratorConfig:
     bgnbd_a: float = 1.0
     bgnbd_b: float = 12.0
     calibrate_rate: bool = True
+    dropout_after_first_purchase: bool = True
     never_buy_share: float = 0.15  # members who never order: prospects
     first_purchase_delay_days: float = 5.0
     signup_growth: float = 1.2  # log-growth of the signup rate over the period (e^1.2 = 3.3x)
@@ -851,18 +855,24 @@ def _member_purchases(rng: np.random.Generator, cfg: GeneratorConfig, cal: _Cale
     span = cal.cum[-1] - first_op  # operational days from the first purchase to the extract
     lam = rng.gamma(cfg.bgnbd_r, 1.0 / cfg.bgnbd_alpha, n_buy)
     p = np.clip(rng.beta(cfg.bgnbd_a, cfg.bgnbd_b, n_buy), 1e-9, 1.0)
-    # even at infinite rates a member buys at most Geometric(p) times; when that cannot give
+    # repeats before dropping out: K ~ Geometric(p) - shift, E[K] = (1 - shift p) / p
+    shift = 1 if cfg.dropout_after_first_purchase else 0
+
+    def mean_repeats(p: F64) -> F64:
+        return (1 - shift * p) / p
+
+    # even at infinite rates a member buys at most 1 + K times; when that cannot give
     # the orders asked for (extreme orders per member), scale every p down just enough
     dropout_scale = 1.0
-    if cfg.calibrate_rate and n_buy and n_buy + ((1 - p) / p).sum() < 2 * n_target:
+    if cfg.calibrate_rate and n_buy and n_buy + mean_repeats(p).sum() < 2 * n_target:
         lo, hi = 1e-9, 1.0  # capacity shrinks as the scale grows: keep lo feasible, hi not
         for _ in range(60):
             mid = math.sqrt(lo * hi)
-            lo, hi = (mid, hi) if n_buy + ((1 - mid * p) / (mid * p)).sum() >= 2 * n_target else (lo, mid)
+            lo, hi = (mid, hi) if n_buy + mean_repeats(mid * p).sum() >= 2 * n_target else (lo, mid)
         dropout_scale, p = lo, lo * p
 
-    # E[repeats] = E[min(Geometric0(p), Poisson(s*lam*span))] = (1-p)/p * (1 - exp(-s*lam*span*p))
-    odds, exposure = (1 - p) / p, lam * span * p
+    # E[repeats] = E[min(K, Poisson(s*lam*span))] = E[K] * (1 - exp(-s*lam*span*p))
+    odds, exposure = mean_repeats(p), lam * span * p
 
     def expected(s: float) -> float:
         return n_buy + float(np.sum(odds * -np.expm1(-s * exposure)))
@@ -884,7 +894,7 @@ def _member_purchases(rng: np.random.Generator, cfg: GeneratorConfig, cal: _Cale
     best: tuple[int, I64, I64] | None = None
     for _ in range(100 if cfg.calibrate_rate else 1):
         arrivals = rng.poisson(scale * lam * span)
-        repeats = np.minimum(rng.geometric(p) - 1, arrivals)
+        repeats = np.minimum(rng.geometric(p) - shift, arrivals)
         total = n_buy + int(repeats.sum())
         if total >= n_target and (best is None or total < best[0]):
             best = (total, arrivals, repeats)
