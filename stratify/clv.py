@@ -272,3 +272,13 @@ def lifetime_value(bgnbd: tuple[float, ...], spend: Array, x: npt.ArrayLike, t_x
     for i in range(1, months + 1):
         value += (cumulative[i] - cumulative[i - 1]) / (1 + monthly_discount_rate) ** i
     return value * spend
+
+
+def parameters_of(model: str, values: dict[str, float | None]) -> tuple[float, ...] | None:
+    """A model's parameters in the order the scores take them, from a name -> value mapping
+    (e.g. rows of clv_model_parameters); None when any is missing (a fit that failed)."""
+    names = {"bgnbd": BGNBD_PARAMETERS, "gamma_gamma": GAMMA_GAMMA_PARAMETERS}[model]
+    ordered = [values.get(name) for name in names]
+    if any(v is None or not np.isfinite(v) for v in ordered):
+        return None
+    return tuple(float(v) for v in ordered)  # type: ignore[arg-type]

@@ -43,6 +43,31 @@
             {%- do stratify.validate_name_var(name) -%}
         {%- endfor -%}
         {%- do stratify.validate_share_pair('reject_rate_warn', 'reject_rate_error') -%}
+        {%- do stratify.validate_clv_vars() -%}
+    {%- endif -%}
+{% endmacro %}
+
+
+{#- The vars of the CLV models (docs/clv.md). -#}
+{% macro validate_clv_vars() %}
+    {%- if var('clv_enabled', true) not in [true, false] -%}
+        {%- do exceptions.raise_compiler_error("var clv_enabled must be true or false, got " ~ var('clv_enabled') | tojson) -%}
+    {%- endif -%}
+    {%- do stratify.validate_date_var('clv_calibration_end', allow_null=true) -%}
+    {%- do stratify.validate_choice_var('clv_time_unit', ['day', 'week']) -%}
+    {%- do stratify.validate_int_var('clv_holdout_days', 1, 100000) -%}
+    {%- do stratify.validate_int_var('clv_horizon_months', 1, 600) -%}
+    {%- do stratify.validate_int_var('high_value_at_risk_days', 1, 100000) -%}
+    {%- for name, low, high in [('clv_monthly_discount_rate', 0, 0.99), ('high_value_at_risk_clv_share', 0.0001, 1),
+                                ('high_value_at_risk_p_alive_drop', 0, 1)] -%}
+        {%- do stratify.validate_number_var(name, low, high) -%}
+    {%- endfor -%}
+    {%- set points = var('clv_churn_risk_cut_points') -%}
+    {%- if points is string or points is not iterable or points | length != 2
+           or points | reject('number') | list | length > 0 or not (0 < points[0] < points[1] < 1) -%}
+        {%- do exceptions.raise_compiler_error(
+            "var clv_churn_risk_cut_points must list 2 numbers with 0 < first < second < 1 (P(alive) below the "
+            ~ "first: high risk, below the second: medium), got " ~ points | tojson) -%}
     {%- endif -%}
 {% endmacro %}
 

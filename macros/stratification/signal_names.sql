@@ -3,5 +3,5 @@
     checks the playbook. -#}
 {% macro signal_names() -%}
     {{ return(['is_whale', 'is_super_promoter', 'is_silent_potential', 'is_declining_spender',
-               'has_open_complaint', 'is_low_csat']) }}
+               'has_open_complaint', 'is_low_csat', 'is_high_value_at_risk']) }}
 {%- endmacro %}

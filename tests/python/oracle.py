@@ -612,3 +612,30 @@ RAW_TABLES_USED = ("customers", "orders", "fx_rates")
 
 def compute_from_dir(raw_dir: str | Path, params: Params = Params(), now: dt.datetime | None = None) -> OracleResult:
     return compute({t: read_raw_table(raw_dir, t) for t in RAW_TABLES_USED}, params, now)
+
+
+def clv_summary(result: OracleResult, end: dt.date, days_per_unit: int = 1) -> dict[str, dict[str, Any]]:
+    """The CLV models' summary as of ``end`` (docs/clv.md), per person with a qualifying
+    order on or before it: a purchase is a day with qualifying orders (up to as_of_date);
+    x = purchases after the first, t_x and T = days from the first purchase to the last one
+    and to ``end`` (in units of ``days_per_unit``), mean net revenue of the repeat purchases,
+    and the purchases after ``end`` up to as_of_date."""
+    days: dict[str, dict[dt.date, Decimal]] = {}
+    for order in result.orders.values():
+        if order["is_qualifying"] and order["person_key"] is not None and order["order_date"] <= result.as_of_date:
+            person = days.setdefault(order["person_key"], {})
+            person[order["order_date"]] = person.get(order["order_date"], Decimal(0)) + order["net_revenue_cny"]
+    summary = {}
+    for person_key, spend_by_day in days.items():
+        before = sorted(day for day in spend_by_day if day <= end)
+        if not before:
+            continue
+        first, last, repeats = before[0], before[-1], before[1:]
+        summary[person_key] = {
+            "repeat_purchases": len(repeats),
+            "recency_t_x": (last - first).days / days_per_unit,
+            "age_t": (end - first).days / days_per_unit,
+            "repeat_purchase_mean_cny": (sum(spend_by_day[d] for d in repeats) / len(repeats)) if repeats else None,
+            "purchases_after": sum(1 for day in spend_by_day if day > end),
+        }
+    return summary

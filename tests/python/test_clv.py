@@ -1,5 +1,6 @@
-"""Tests of the CLV models (stratify/clv.py): the scores against the published formulas,
-the fits' input checks, and parameter recovery from the project's generator."""
+"""Tests of the CLV models: the scores of stratify/clv.py against the published formulas
+and the posterior mean, the fits' input checks, parameter recovery from the project's
+generator, and the dbt models on the demo build against the oracle's summary."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import numpy as np
 import pytest
 from scipy import integrate, special
 
+import oracle
+from conftest import PROJECT_DIR, read_table
 from stratify import clv
 from stratify.generate import GeneratorConfig, generate
 
@@ -215,3 +218,73 @@ def test_fits_recover_the_generators_parameters(recovery_summary):
             z_scores[name] = (value - truth[name]) / error
     far = {name: round(z, 2) for name, z in z_scores.items() if abs(z) > MAX_Z}
     assert not far, f"estimates more than {MAX_Z} standard errors from the truth: {far}; all: {z_scores}"
+
+
+# --------------------------------------------------------------------------------------
+# The dbt models on the demo build
+# --------------------------------------------------------------------------------------
+
+
+def _close(a, b, rel: float) -> bool:
+    return (a is None and b is None) or (a is not None and b is not None and float(a) == pytest.approx(float(b), rel=rel))
+
+
+@pytest.mark.slow
+def test_demo_build_fits_and_scores_the_oracles_summary(demo_build):
+    """The SQL summary equals the oracle's (from the raw files) at the calibration and
+    holdout dates; the fitted parameters are those of fitting the oracle's summary; the
+    predictions and the holdout totals are stratify.clv's scores of it."""
+    result = oracle.compute_from_dir(PROJECT_DIR / "data" / "demo")
+    db = demo_build.duckdb_path
+    settings = read_table(db, "int_clv_settings", "intermediate")[0]
+    assert settings["as_of_date"] == result.as_of_date
+    summary_rows = read_table(db, "int_persons_clv_summary", "intermediate")
+    summaries = {}
+    for end in (settings["as_of_date"], settings["holdout_calibration_end"]):
+        expected = oracle.clv_summary(result, end)
+        got = {r["person_key"]: r for r in summary_rows if r["summary_date"] == end}
+        assert got.keys() == expected.keys()
+        wrong = [key for key, row in expected.items()
+                 if not all(_close(got[key][c], v, 1e-12) for c, v in row.items())]
+        assert not wrong, f"{len(wrong)} persons' summaries differ as of {end}, e.g. {got[wrong[0]]} vs {expected[wrong[0]]}"
+        summaries[end] = expected
+
+    parameters = {(r["fit"], r["model"]): {} for r in read_table(db, "clv_model_parameters")}
+    for row in read_table(db, "clv_model_parameters"):
+        assert row["converged"], row
+        parameters[(row["fit"], row["model"])][row["parameter"]] = row["value"]
+
+    def columns(summary):
+        keys = sorted(summary)
+        x, t_x, T = (np.array([summary[k][c] for k in keys], dtype=float) for c in ("repeat_purchases", "recency_t_x", "age_t"))
+        m = np.array([float(summary[k]["repeat_purchase_mean_cny"] or 0) for k in keys])
+        return keys, x, t_x, T, m
+
+    keys, x, t_x, T, m = columns(summaries[settings["as_of_date"]])
+    bgnbd = clv.parameters_of("bgnbd", parameters[("scoring", "bgnbd")])
+    gamma_gamma = clv.parameters_of("gamma_gamma", parameters[("scoring", "gamma_gamma")])
+    assert clv.fit_bgnbd(x, t_x, T).values() == pytest.approx(bgnbd, rel=1e-6)
+    assert clv.fit_gamma_gamma(x, m).values() == pytest.approx(gamma_gamma, rel=1e-6)
+
+    spend = clv.expected_spend(gamma_gamma, x, m)
+    expected = {
+        "p_alive": clv.p_alive(bgnbd, x, t_x, T),
+        "expected_purchases_90d": clv.expected_purchases(bgnbd, 90.0, x, t_x, T),
+        "expected_purchase_value_cny": spend,
+        "predicted_clv_cny": clv.lifetime_value(bgnbd, spend, x, t_x, T, settings["horizon_months"],
+                                                settings["monthly_discount_rate"], 1.0),
+    }
+    predictions = {r["person_key"]: r for r in read_table(db, "customer_predictions")}
+    assert predictions.keys() == set(keys)
+    for column, values in expected.items():
+        got = np.array([predictions[k][column] for k in keys], dtype=float)
+        assert got == pytest.approx(values, rel=1e-9), column
+
+    keys, x, t_x, T, _ = columns(summaries[settings["holdout_calibration_end"]])
+    holdout = clv.parameters_of("bgnbd", parameters[("holdout", "bgnbd")])
+    overall = next(r for r in read_table(db, "clv_holdout_validation") if r["frequency_bucket"] == "all")
+    assert overall["persons"] == len(keys)
+    assert overall["predicted_purchases"] == pytest.approx(
+        clv.expected_purchases(holdout, float(settings["holdout_days"]), x, t_x, T).sum(), rel=1e-9)
+    assert overall["actual_purchases"] == sum(s["purchases_after"] for s in summaries[settings["holdout_calibration_end"]].values())
+    assert 0.5 < overall["p_alive_auc"] <= 1

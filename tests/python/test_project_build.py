@@ -90,6 +90,8 @@ def assert_rows_land_as_the_manifest_says(database: Path, raw_dir: Path) -> None
         ("{m_score_method: threshold, rfm_score_cut_points: {monetary: [5, 1, 10, 20]}}",
          "var rfm_score_cut_points.monetary must list 4 strictly ascending numbers"),
         ("{abc_a_share: 0.97}", "vars abc_a_share and abc_b_share must be numbers"),
+        ("{clv_churn_risk_cut_points: [0.7, 0.3]}",
+         "var clv_churn_risk_cut_points must list 2 numbers with 0 < first < second < 1"),
     ],
 )
 def test_bad_var_stops_with_a_message_naming_it(tmp_path: Path, vars_text: str, message: str) -> None:

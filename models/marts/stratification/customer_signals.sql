@@ -16,6 +16,8 @@ browsing as (select * from {{ ref('int_persons_recent_browsing') }}),
 
 support as (select * from {{ ref('int_persons_support_contacts') }}),
 
+clv_signal as (select * from {{ ref('int_persons_clv_signal') }}),
+
 -- The median qualifying order of the window, exactly: the middle order, or the mean of
 -- the two middle ones.
 ranked_orders as (
@@ -113,6 +115,9 @@ final as (
         ) as is_low_csat,
         cast(coalesce(support.window_tickets, 0) as {{ dbt.type_bigint() }}) as window_tickets,
         cast(support.window_csat_sum as {{ stratify.type_double() }}) / support.window_csat_ratings as average_csat,
+        clv_signal.is_high_value_at_risk,
+        clv_signal.p_alive,
+        clv_signal.predicted_clv_cny,
         rfm.monetary,
         cast(coalesce(behaviour.margin_cny, 0) as decimal(38, 10)) as margin_cny,
         cast(coalesce(behaviour.revenue_with_known_cost_cny, 0) as decimal(38, 10)) as revenue_with_known_cost_cny,
@@ -133,6 +138,8 @@ final as (
         on rfm.person_key = browsing.person_key
     left join support
         on rfm.person_key = support.person_key
+    left join clv_signal
+        on rfm.person_key = clv_signal.person_key
 )
 
 select * from final
