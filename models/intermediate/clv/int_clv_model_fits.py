@@ -5,8 +5,6 @@ row per fit, model and parameter. A model that cannot be fitted on the data (nob
 bought twice yet, ...) gets null values, converged false and the reason: the data tests
 on clv_model_parameters warn, and its predictions stay null."""
 
-import time
-
 import pandas as pd
 
 from stratify import clv
@@ -16,16 +14,13 @@ PARAMETERS = {"bgnbd": clv.BGNBD_PARAMETERS, "gamma_gamma": clv.GAMMA_GAMMA_PARA
 
 def _fit(model_name, fit_function, *columns):
     """Rows of one model's fit: (parameter, value, standard error, log-likelihood,
-    converged, message, persons, seconds)."""
-    started = time.perf_counter()
+    converged, message, persons)."""
     try:
         fit = fit_function(*columns)
     except ValueError as error:
-        return [(name, None, None, None, False, str(error), 0, time.perf_counter() - started)
-                for name in PARAMETERS[model_name]]
-    seconds = time.perf_counter() - started
+        return [(name, None, None, None, False, str(error), 0) for name in PARAMETERS[model_name]]
     return [(name, value, fit.standard_errors[name], fit.log_likelihood, fit.converged, fit.message,
-             fit.n_customers, seconds) for name, value in fit.parameters.items()]
+             fit.n_customers) for name, value in fit.parameters.items()]
 
 
 def model(dbt, session):
@@ -45,5 +40,5 @@ def model(dbt, session):
             rows += [(fit_name, model_name, *row, end, settings["time_unit"]) for row in parameter_rows]
     return pd.DataFrame(rows, columns=[
         "fit", "model", "parameter", "value", "standard_error", "log_likelihood", "converged", "message",
-        "n_customers", "fit_seconds", "calibration_end", "time_unit",
+        "n_customers", "calibration_end", "time_unit",
     ])

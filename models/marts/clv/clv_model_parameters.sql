@@ -17,8 +17,7 @@ final as (
         cast(message as {{ dbt.type_string() }}) as message,
         cast(calibration_end as date) as calibration_end,
         cast(time_unit as {{ dbt.type_string() }}) as time_unit,
-        cast(n_customers as {{ dbt.type_bigint() }}) as n_customers,
-        cast(fit_seconds as {{ stratify.type_double() }}) as fit_seconds
+        cast(n_customers as {{ dbt.type_bigint() }}) as n_customers
     from fits
 )
 
