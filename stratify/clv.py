@@ -113,7 +113,7 @@ def _gradient(f: Callable[[Array], float], at: Array, step: float = 1e-6) -> Arr
 def _maximise(model: str, names: tuple[str, ...], negative_ll: Callable[[Array], float], start: Array,
               unscale: Callable[[Array], Array], log_likelihood: Callable[[Array], float], n: int) -> Fit:
     """Minimise ``negative_ll`` (the mean over ``n`` persons) over log-parameters with
-    L-BFGS-B, then polish with Newton steps; report parameters on the data's scale.
+    L-BFGS-B, then Newton steps while they still gain; report parameters on the data's scale.
 
     Converged means a maximum, whatever the optimizer's own verdict (L-BFGS-B may stop
     "ABNORMAL" in a line search where nothing is left to gain): inside the bounds, a
@@ -123,17 +123,16 @@ def _maximise(model: str, names: tuple[str, ...], negative_ll: Callable[[Array],
                                bounds=[(-LOG_BOUND, LOG_BOUND)] * len(start),
                                options={"maxiter": 2000, "ftol": 1e-13, "gtol": 1e-8})
     at = result.x
-    for _ in range(NEWTON_STEPS):
+    for step in range(NEWTON_STEPS + 1):
         gradient, hessian = _gradient(negative_ll, at), _hessian(negative_ll, at)
-        if not _positive_definite(hessian):
+        maximum = _positive_definite(hessian)
+        remaining = float(n * gradient @ np.linalg.solve(hessian, gradient) / 2) if maximum else float("inf")
+        if not maximum or remaining <= MAX_REMAINING_GAIN or step == NEWTON_STEPS:
             break
         candidate = np.clip(at - np.linalg.solve(hessian, gradient), -LOG_BOUND, LOG_BOUND)
         if not negative_ll(candidate) < negative_ll(at):
             break
         at = candidate
-    gradient, hessian = _gradient(negative_ll, at), _hessian(negative_ll, at)
-    maximum = _positive_definite(hessian)
-    remaining = float(n * gradient @ np.linalg.solve(hessian, gradient) / 2) if maximum else float("inf")
     at_bound = bool(np.any(np.abs(at) > LOG_BOUND - 1e-6))
     values = unscale(np.exp(at))
     # negative_ll is the mean over n persons: the sample's information is n times its
