@@ -88,8 +88,10 @@ def gamma_gamma_log_likelihood(params: tuple[float, ...] | Array, x: Array, m: A
 
 
 def _distinct_rows(*columns: Array) -> tuple[list[Array], Array]:
-    """The distinct rows of the columns and how often each occurs: the likelihood is a sum
-    over persons, and most persons share their summary with many others."""
+    """The distinct rows of the columns, sorted, and how often each occurs: the likelihood
+    is a sum over persons, most persons share their summary with many others, and sums over
+    sorted rows do not depend on the order the persons came in (the same data gives the
+    same fit to the last bit, whatever order a database returns it in)."""
     stacked = np.column_stack([np.asarray(c, dtype=np.float64) for c in columns])
     rows, counts = np.unique(stacked, axis=0, return_counts=True)
     return [rows[:, i] for i in range(rows.shape[1])], counts.astype(np.float64)
@@ -158,16 +160,17 @@ def fit_bgnbd(x: npt.ArrayLike, t_x: npt.ArrayLike, T: npt.ArrayLike) -> Fit:
     x, t_x, T = (np.asarray(v, dtype=np.float64) for v in (x, t_x, T))
     _check_summary(x, t_x, T)
     scale = float(T.max()) / 10.0 if T.max() > 0 else 1.0
-    (ux, ut, uT), counts = _distinct_rows(x, t_x / scale, T / scale)
+    (ux, ut, uT), counts = _distinct_rows(x, t_x, T)
 
     def negative_ll(log_params: Array) -> float:
-        return -float(np.dot(counts, bgnbd_log_likelihood(np.exp(log_params), ux, ut, uT))) / counts.sum()
+        scaled = bgnbd_log_likelihood(np.exp(log_params), ux, ut / scale, uT / scale)
+        return -float(np.dot(counts, scaled)) / counts.sum()
 
     def unscale(v: Array) -> Array:
         return np.array([v[0], v[1] * scale, v[2], v[3]])
 
     def log_likelihood(values: Array) -> float:
-        return float(bgnbd_log_likelihood(values, x, t_x, T).sum())
+        return float(np.dot(counts, bgnbd_log_likelihood(values, ux, ut, uT)))
 
     return _maximise("bgnbd", BGNBD_PARAMETERS, negative_ll, np.zeros(4), unscale, log_likelihood, len(x))
 
@@ -181,17 +184,17 @@ def fit_gamma_gamma(x: npt.ArrayLike, m: npt.ArrayLike) -> Fit:
         raise ValueError("Gamma-Gamma needs persons with repeat purchases; the calibration summary has none")
     if np.any(~np.isfinite(m) | (m <= 0)):
         raise ValueError("Gamma-Gamma needs a positive mean spend for every person with repeat purchases")
-    scale = float(np.mean(m))
-    (ux, um), counts = _distinct_rows(x, m / scale)
+    (ux, um), counts = _distinct_rows(x, m)
+    scale = float(np.dot(counts, um) / counts.sum())
 
     def negative_ll(log_params: Array) -> float:
-        return -float(np.dot(counts, gamma_gamma_log_likelihood(np.exp(log_params), ux, um))) / counts.sum()
+        return -float(np.dot(counts, gamma_gamma_log_likelihood(np.exp(log_params), ux, um / scale))) / counts.sum()
 
     def unscale(v: Array) -> Array:
         return np.array([v[0], v[1], v[2] * scale])
 
     def log_likelihood(values: Array) -> float:
-        return float(gamma_gamma_log_likelihood(values, x, m).sum())
+        return float(np.dot(counts, gamma_gamma_log_likelihood(values, ux, um)))
 
     return _maximise("gamma_gamma", GAMMA_GAMMA_PARAMETERS, negative_ll, np.zeros(3), unscale, log_likelihood,
                      len(x))

@@ -3,6 +3,8 @@
 -- clv_holdout_days against the purchases that happened, per number of repeat purchases
 -- in the calibration period (0 to 6, then '7+') and overall; and, overall, how well
 -- P(alive) ranks who bought again (the area under the ROC curve: 0.5 is chance, 1 perfect).
+-- Sums are exact (decimals, integers), so that the same data gives the same table
+-- whatever order the rows are summed in.
 with
 
 predictions as (select * from {{ ref('int_clv_holdout_predictions') }}),
@@ -17,26 +19,29 @@ bucketed as (
             else cast(calibration_repeat_purchases as {{ dbt.type_string() }})
         end as frequency_bucket,
         case when calibration_repeat_purchases >= 7 then 7 else calibration_repeat_purchases end as bucket_order,
-        case when actual_purchases > 0 then 1 else 0 end as bought_again
+        case when actual_purchases > 0 then 1 else 0 end as bought_again,
+        cast(predicted_purchases as decimal(38, 12)) as predicted_purchases_exact
     from predictions
 ),
 
--- P(alive) ranks with ties sharing their mean rank (the Mann-Whitney form of the AUC)
+-- P(alive) ranks with ties sharing their mean rank (the Mann-Whitney form of the AUC),
+-- doubled to stay whole numbers
 ranked as (
     select
         bought_again,
-        rank() over (order by p_alive) + (count(*) over (partition by p_alive) - 1) / 2.0 as p_alive_rank
+        2 * rank() over (order by p_alive) + count(*) over (partition by p_alive) - 1 as p_alive_rank_twice
     from bucketed
     where p_alive is not null
 ),
 
 auc as (
     select
-        (
-            sum(case when bought_again = 1 then p_alive_rank else 0 end)
-            - sum(bought_again) * (sum(bought_again) + 1) / 2.0
+        cast(
+            sum(case when bought_again = 1 then p_alive_rank_twice else 0 end)
+            - sum(bought_again) * (sum(bought_again) + 1)
+            as {{ stratify.type_double() }}
         )
-        / nullif(sum(bought_again) * (count(*) - sum(bought_again)), 0) as p_alive_auc
+        / nullif(2 * sum(bought_again) * (count(*) - sum(bought_again)), 0) as p_alive_auc
     from ranked
 ),
 
@@ -45,7 +50,7 @@ per_bucket as (
         frequency_bucket,
         bucket_order,
         count(*) as persons,
-        sum(predicted_purchases) as predicted_purchases,
+        sum(predicted_purchases_exact) as predicted_purchases,
         sum(actual_purchases) as actual_purchases,
         cast(null as {{ stratify.type_double() }}) as p_alive_auc
     from bucketed
@@ -57,7 +62,7 @@ overall as (
         'all' as frequency_bucket,
         8 as bucket_order,
         count(*) as persons,
-        sum(bucketed.predicted_purchases) as predicted_purchases,
+        sum(bucketed.predicted_purchases_exact) as predicted_purchases,
         sum(bucketed.actual_purchases) as actual_purchases,
         max(auc.p_alive_auc) as p_alive_auc
     from bucketed
