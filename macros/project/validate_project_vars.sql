@@ -53,6 +53,15 @@
     {%- if var('clv_enabled', true) not in [true, false] -%}
         {%- do exceptions.raise_compiler_error("var clv_enabled must be true or false, got " ~ var('clv_enabled') | tojson) -%}
     {%- endif -%}
+    {%- set given = var('clv_parameters') -%}
+    {%- set names = ['r', 'alpha', 'a', 'b', 'p', 'q', 'gamma'] -%}
+    {%- if given is not none and (given is not mapping or given.keys() | sort != names | sort
+           or given.values() | reject('number') | list or given.values() | select('le', 0) | list
+           or given['q'] <= 1) -%}
+        {%- do exceptions.raise_compiler_error(
+            "var clv_parameters must be null or map each of r, alpha, a, b, p, q, gamma to a positive number, "
+            ~ "with q > 1 (the mean spend per purchase is infinite otherwise), got " ~ given | tojson) -%}
+    {%- endif -%}
     {%- do stratify.validate_date_var('clv_calibration_end', allow_null=true) -%}
     {%- do stratify.validate_choice_var('clv_time_unit', ['day', 'week']) -%}
     {%- do stratify.validate_int_var('clv_holdout_days', 1, 100000) -%}

@@ -12,13 +12,14 @@ Per engine, two functions, registered in ENGINES:
   Python values (Decimal, date, naive UTC datetime, bool, int, str), as conftest.read_table
   returns them for DuckDB.
 
-A run is ``Run(name, raw_dir, vars, unit_tests, then_raw_dir, data_tests)``; with
+A run is ``Run(name, raw_dir, vars, unit_tests, then_raw_dir, data_tests, marts)``; with
 ``then_raw_dir`` the engine builds again into the same database from that data (a day
 later: the incremental models run incrementally) and the tables are read after that.
 ``data_tests=False`` builds without dbt's data tests: marts identical to DuckDB's pass
 the same tests, so a run whose data adds nothing to the tests' own SQL (that is, the
 branches they take on the engine) can leave them out; on Spark each test costs about
-0.5 s however small the data. Tables are names in schema marts, or ``schema.table``.
+0.5 s however small the data. ``marts``: the tables read from this run instead of the
+common list. Tables are names in schema marts, or ``schema.table``.
 
 PostgreSQL: one database per run in the session's throwaway server (conftest.py),
 loaded by `stratify load`'s COPY loader, built by conftest's DbtBuilder beside the
@@ -59,6 +60,7 @@ class Run:
     unit_tests: bool = False
     then_raw_dir: Path | None = None
     data_tests: bool = True
+    marts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,7 @@ def postgres_build(runs: list[Run], work_dir: Path, tables: list[str], fixture: 
             result[run.name] = BuildFailure(f"dbt build on postgres failed for run {run.name}:\n{error}")
             continue
         tables_rows = {}
-        for table in tables:
+        for table in run.marts or tables:
             schema, name = split_table(table)
             tables_rows[table] = server.rows(postgres_database(run), name, schema)
         result[run.name] = tables_rows
@@ -173,7 +175,8 @@ def spark_build(runs: list[Run], work_dir: Path, tables: list[str], fixture: Cal
     out = work_dir / "result.pickle"
     spec.write_text(json.dumps({
         "runs": [{"name": r.name, "raw_dir": str(r.raw_dir), "vars": r.vars, "unit_tests": r.unit_tests,
-                  "then_raw_dir": r.then_raw_dir and str(r.then_raw_dir), "data_tests": r.data_tests}
+                  "then_raw_dir": r.then_raw_dir and str(r.then_raw_dir), "data_tests": r.data_tests,
+                  "marts": list(r.marts)}
                  for r in runs],
         "tables": tables,
         "work_dir": str(work_dir),
@@ -237,7 +240,7 @@ def _spark_main(spec_path: str, out_path: str) -> None:
     for raw_run in spec["runs"]:
         then_raw_dir = raw_run["then_raw_dir"] and Path(raw_run["then_raw_dir"])
         run = Run(raw_run["name"], Path(raw_run["raw_dir"]), raw_run["vars"], raw_run["unit_tests"], then_raw_dir,
-                  raw_run["data_tests"])
+                  raw_run["data_tests"], tuple(raw_run["marts"]))
         started = _time.monotonic()
         try:
             # One warehouse for every run: start each from nothing, or the incremental
@@ -269,7 +272,7 @@ def _spark_main(spec_path: str, out_path: str) -> None:
             spark = spark_session()
             result[run.name] = {
                 table: [row.asDict() for row in spark.table(".".join(split_table(table))).collect()]
-                for table in spec["tables"]
+                for table in run.marts or spec["tables"]
             }
             print(f"[{run.name}] done in {_time.monotonic() - started:.0f} s", flush=True)
         except Exception:  # noqa: BLE001 - reported to the test, per run

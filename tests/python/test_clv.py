@@ -1,9 +1,13 @@
 """Tests of the CLV models: the scores of stratify/clv.py against the published formulas
 and the posterior mean, the fits' input checks, parameter recovery from the project's
-generator, and the dbt models on the demo build against the oracle's summary."""
+generator, the SQL macros of the closed-form scores against stratify.clv on DuckDB and
+PostgreSQL, and the dbt models on the demo build against the oracle's summary."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +17,8 @@ import pytest
 from scipy import integrate, special
 
 import oracle
-from conftest import PROJECT_DIR, read_table
+import engines
+from conftest import PROFILES_DIR, PROJECT_DIR, _dbt_command, read_table
 from stratify import clv
 from stratify.generate import GeneratorConfig, generate
 
@@ -222,6 +227,65 @@ def test_fits_recover_the_generators_parameters(recovery_summary):
 
 # --------------------------------------------------------------------------------------
 # The dbt models on the demo build
+# Persons (x, t_x, T, m) for the SQL macros, the large ones where a naive SQL power or
+# exp() overflows: P(alive) then is below 1e-304 (the macro's floor).
+SQL_CASES = [(0, 0.0, 10.0, None), (1, 0.0, 5.0, 80.0), (3, 20.5, 400.0, 120.0), (40, 290.0, 300.0, 9.5),
+             (700, 100.0, 3000.0, 1.0), (5000, 1.0, 100000.0, 1.0)]
+SQL_PARAMETERS = {"r": 0.5, "alpha": 10.0, "a": 0.9, "b": 12.0, "p": 5.0, "q": 4.0, "gamma": 150.0}
+
+
+def _sql_scores(engine: str, work_dir: Path, env: dict[str, str]) -> list[dict]:
+    """The macros clv_p_alive and clv_expected_purchase_value over SQL_CASES, by `dbt show`."""
+    rows = ", ".join(f"({x}, {t_x}, {T}, {'null' if m is None else m})" for x, t_x, T, m in SQL_CASES)
+    parameters = ", ".join(f"cast({v} as {{{{ stratify.type_double() }}}}) as {k}" for k, v in SQL_PARAMETERS.items())
+    query = f"""
+        with cases as (
+            select cast(x as integer) as x, cast(t_x as {{{{ stratify.type_double() }}}}) as t_x,
+                cast(age_t as {{{{ stratify.type_double() }}}}) as age_t, cast(m as {{{{ stratify.type_double() }}}}) as m
+            from (values {rows}) as given (x, t_x, age_t, m)
+        ),
+        parameters as (select {parameters})
+        select
+            cases.x, cases.t_x, cases.age_t,
+            {{{{ stratify.clv_p_alive('cases.x', 'cases.t_x', 'cases.age_t', 'r', 'alpha', 'a', 'b') }}}} as p_alive,
+            {{{{ stratify.clv_expected_purchase_value('cases.x', 'cases.m', 'p', 'q', 'gamma') }}}} as value_cny
+        from cases cross join parameters
+        order by cases.x"""
+    command = _dbt_command() + [
+        "--quiet", "show", "--inline", query, "--output", "json", "--limit", "100",
+        "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROFILES_DIR),
+        "--target-path", str(work_dir / "target"), "--log-path", str(work_dir / "logs"),
+    ]
+    completed = subprocess.run(command, cwd=work_dir, capture_output=True, text=True, timeout=600, env={
+        **os.environ, "DO_NOT_TRACK": "1", "STRATIFY_TARGET": engine, "STRATIFY_DUCKDB_PATH": ":memory:",
+        "STRATIFY_RAW_DIR": str(PROJECT_DIR / "data" / "demo"), **env,
+    })
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    return json.loads(completed.stdout)["show"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", ["duckdb", "postgres"])
+def test_sql_closed_forms_equal_stratify_clv_even_where_exp_would_overflow(engine, request, tmp_path):
+    """P(alive) and the expected value per purchase in SQL (the scores every engine gives,
+    docs/clv.md) are stratify.clv's to 1e-12, P(alive) floored at 1e-304."""
+    if not engines.selected(engine):
+        pytest.skip(f"STRATIFY_TEST_ENGINES leaves {engine} out")
+    env = request.getfixturevalue("postgres_server").database("clv_macros") if engine == "postgres" else {}
+    got = _sql_scores(engine, tmp_path, env)
+    x, t_x, T = (np.array([case[i] for case in SQL_CASES], dtype=float) for i in range(3))
+    m = np.array([case[3] or 0.0 for case in SQL_CASES])
+    bgnbd = clv.parameters_of("bgnbd", SQL_PARAMETERS)
+    gamma_gamma = clv.parameters_of("gamma_gamma", SQL_PARAMETERS)
+    assert [row["x"] for row in got] == [case[0] for case in SQL_CASES]
+    p_alive = np.array([row["p_alive"] for row in got], dtype=float)
+    assert p_alive == pytest.approx(np.maximum(clv.p_alive(bgnbd, x, t_x, T), np.exp(-700) / (1 + np.exp(-700))),
+                                    rel=1e-12)
+    assert p_alive[-2:] == pytest.approx(np.exp(-700), rel=1e-12)  # the floor
+    assert np.array([row["value_cny"] for row in got], dtype=float) == pytest.approx(
+        clv.expected_spend(gamma_gamma, x, m), rel=1e-12)
+
+
 # --------------------------------------------------------------------------------------
 
 

@@ -5,9 +5,11 @@ exact decimals, dates, timestamps, booleans, text).
 Data sets: generated clean data, generated dirty data (parquet, and csv: every column as
 text, with unparseable values), the tie-heavy hand-made set of test_end_to_end.py (ties,
 ABC shares landing exactly on 0.80 and 0.95, every identity path), and hand-made csv text
-that casts could read differently (text_edge_cases_raw). Compared marts:
-customer_rfm, dim_customers, customer_identity_map, fct_orders, fct_order_items, and the
-row counts of raw_row_reconciliation.
+that casts could read differently (text_edge_cases_raw). Compared marts: those of MARTS
+(the reject rates of raw_row_reconciliation through their counts). And the clean set
+scored with given CLV parameters (clv_given_parameters): customer_predictions' SQL scores
+(P(alive), value per purchase, churn-risk band), which every engine gives; DuckDB alone
+fits the models and gives the expected purchases and the predicted CLV.
 
 An engine whose driver is not installed is skipped, with the reason (so is one left out of
 STRATIFY_TEST_ENGINES, e.g. `STRATIFY_TEST_ENGINES=none` for a quick run). Each engine
@@ -78,7 +80,13 @@ MARTS = {
 FLOAT_RELATIVE_TOLERANCE = 1e-9
 # reject_rate is a double on DuckDB (decimal / integer) and a decimal on Spark: the counts it
 # is computed from are compared exactly instead.
-IGNORED = {"quality.raw_row_reconciliation": {"reject_rate"}}
+# The clv_given_parameters run's mart, and its columns only DuckDB's dbt Python models give
+# (null on the other engines).
+CLV_MARTS = {"customer_predictions": ["person_key"]}
+CLV_PYTHON_COLUMNS = {"expected_purchases_30d", "expected_purchases_90d", "expected_purchases_365d",
+                      "predicted_clv_cny", "predicted_clv_top_share", "is_high_value_at_risk"}
+CLV_PARAMETERS = {"r": 0.5, "alpha": 12.0, "a": 0.95, "b": 12.0, "p": 5.0, "q": 4.0, "gamma": 150.0}
+IGNORED = {"quality.raw_row_reconciliation": {"reject_rate"}, "customer_predictions": CLV_PYTHON_COLUMNS}
 
 
 def text_edge_cases_raw(out_dir: Path) -> Path:
@@ -168,9 +176,12 @@ def runs(tmp_path_factory, generate_raw, write_raw_dir) -> list[engines.Run]:
     # A handful of rows with a lot of bad ones: far above the default reject-rate alarms.
     runs.append(engines.Run("text_edge_cases", text_edge_cases_raw(root / "text_edge_cases"),
                             {"reject_rate_warn": 1, "reject_rate_error": 1}, data_tests=False))
-    # The CLV models are dbt Python models, built on DuckDB only (docs/clv.md): the
-    # reference builds leave them out too, so that both sides build the same marts.
-    return [dataclasses.replace(run, vars={**run.vars, "clv_enabled": False}) for run in runs]
+    # The CLV fits are dbt Python models, built on DuckDB only (docs/clv.md): the reference
+    # builds leave them out too, so that both sides build the same marts; one more run
+    # scores the clean set in SQL from given parameters.
+    runs = [dataclasses.replace(run, vars={**run.vars, "clv_enabled": False}) for run in runs]
+    return [*runs, engines.Run("clv_given_parameters", clean.raw_dir, {"clv_parameters": CLV_PARAMETERS},
+                               data_tests=False, marts=tuple(CLV_MARTS))]
 
 
 @pytest.fixture(scope="session")
@@ -261,17 +272,23 @@ def assert_same_rows(reference: list[dict], other: list[dict], key: list[str], i
 
 
 @pytest.mark.parametrize("engine_result", ENGINE_CASES, indirect=True)
-@pytest.mark.parametrize("dataset", [*DATASETS, "tie_heavy", "text_edge_cases"])
+@pytest.mark.parametrize("dataset", [*DATASETS, "tie_heavy", "text_edge_cases", "clv_given_parameters"])
 def test_engine_gives_duckdb_answers(engine_result, dataset, request):
     engine, results = engine_result
     outcome = results[dataset]
     if isinstance(outcome, engines.BuildFailure):
         pytest.fail(f"{engine}, data set {dataset}: {outcome.message}", pytrace=False)
     reference = request.getfixturevalue("duckdb_builds")[dataset].result()
+    run = next(run for run in request.getfixturevalue("runs") if run.name == dataset)
     problems = []
-    for mart, key in MARTS.items():
+    for mart, key in ({m: CLV_MARTS[m] for m in run.marts} or MARTS).items():
         duck = _duckdb_rows(reference, mart)
-        assert duck or mart != "customer_rfm", f"{dataset}: nobody scored on duckdb; not a useful comparison"
+        assert duck or mart not in ("customer_rfm", "customer_predictions"), (
+            f"{dataset}: nobody scored on duckdb; not a useful comparison")
+        if mart in CLV_MARTS:
+            assert all(row["p_alive"] is not None for row in duck), f"{dataset}: DuckDB left P(alive) null"
+            python_only = {c for row in outcome[mart] for c in CLV_PYTHON_COLUMNS if row[c] is not None}
+            assert not python_only, f"{engine} {dataset} {mart}: {sorted(python_only)} not null without dbt Python models"
         try:
             assert_same_rows(duck, outcome[mart], key, IGNORED.get(mart, set()), f"{engine} {dataset} {mart}")
         except AssertionError as error:

@@ -92,6 +92,9 @@ def assert_rows_land_as_the_manifest_says(database: Path, raw_dir: Path) -> None
         ("{abc_a_share: 0.97}", "vars abc_a_share and abc_b_share must be numbers"),
         ("{clv_churn_risk_cut_points: [0.7, 0.3]}",
          "var clv_churn_risk_cut_points must list 2 numbers with 0 < first < second < 1"),
+        ("{clv_parameters: {r: 0.5, alpha: 10, a: 0.9, b: 12, p: 5, q: 0.8, gamma: 150}}",
+         "var clv_parameters must be null or map each of r, alpha, a, b, p, q, gamma to a positive number"),
+        ("{clv_parameters: {r: 0.5, alpha: 10}}", "var clv_parameters must be null or map each of r, alpha"),
     ],
 )
 def test_bad_var_stops_with_a_message_naming_it(tmp_path: Path, vars_text: str, message: str) -> None:

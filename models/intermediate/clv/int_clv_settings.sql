@@ -1,4 +1,5 @@
--- The CLV vars resolved to one row (dates from as_of_date), read by the Python models so
+{{ config(enabled=stratify.clv_is_scored()) }}
+-- The CLV vars resolved to one row (dates from as_of_date), read by the CLV models so
 -- that they need no var plumbing of their own.
 with
 

@@ -1,3 +1,4 @@
+{{ config(enabled=stratify.clv_is_scored()) }}
 -- One row per person and summary date (the dates of int_clv_settings: calibration end,
 -- as_of_date, holdout calibration end, the P(alive) comparison date) for persons with a
 -- purchase on or before it: the BG/NBD and Gamma-Gamma summary as of that date, and the

@@ -1,3 +1,4 @@
+{{ config(enabled=stratify.clv_is_scored()) }}
 -- One row per person and day with a qualifying order on or before as_of_date: the
 -- purchases of the CLV models, which count the orders of one day as one purchase.
 with

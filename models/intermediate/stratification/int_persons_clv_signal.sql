@@ -1,27 +1,46 @@
 -- One row per scored person: P(alive), its value high_value_at_risk_days ago, predicted CLV
--- and the high-value-at-risk signal (thresholds are vars) from the CLV scores; nulls where
--- this run builds no CLV model (clv_is_built: DuckDB only), so that customer_signals and
--- its tests are the same on every engine.
+-- and the high-value-at-risk signal (thresholds are vars) from the CLV scores. Nulls where
+-- this run scores no one (clv_is_scored: DuckDB, or any engine given clv_parameters), and
+-- predicted CLV and the signal null where it fits no model (clv_is_fitted: DuckDB), so
+-- that customer_signals and its tests are the same on every engine.
 with
 
 persons as (select * from {{ ref('int_persons_rfm_metrics') }}),
 
-{% if stratify.clv_is_built() -%}
-scores as (select * from {{ ref('int_persons_clv_scores') }}),
+{% if stratify.clv_is_scored() -%}
+closed_form as (select * from {{ ref('int_persons_p_alive_and_spend') }}),
+
+{% if stratify.clv_is_fitted() -%}
+expected as (select * from {{ ref('int_persons_expected_purchases') }}),
+{%- endif %}
+
+joined as (
+    select
+        persons.person_key,
+        cast(closed_form.p_alive as {{ stratify.type_double() }}) as p_alive,
+        cast(closed_form.p_alive_compared as {{ stratify.type_double() }}) as p_alive_before,
+        {% if stratify.clv_is_fitted() -%}
+        cast(expected.predicted_clv_cny as {{ stratify.type_double() }})
+        {%- else -%}
+        cast(null as {{ stratify.type_double() }})
+        {%- endif %} as predicted_clv_cny
+    from persons
+    left join closed_form
+        on persons.person_key = closed_form.person_key
+    {% if stratify.clv_is_fitted() -%}
+    left join expected
+        on persons.person_key = expected.person_key
+    {%- endif %}
+),
 
 scored as (
     select
-        persons.person_key,
-        cast(scores.p_alive as {{ stratify.type_double() }}) as p_alive,
-        cast(scores.p_alive_compared as {{ stratify.type_double() }}) as p_alive_before,
-        cast(scores.predicted_clv_cny as {{ stratify.type_double() }}) as predicted_clv_cny,
+        *,
         case
-            when scores.predicted_clv_cny is not null
-                then cume_dist() over (order by scores.predicted_clv_cny desc nulls last)
+            when predicted_clv_cny is not null
+                then cume_dist() over (order by predicted_clv_cny desc nulls last)
         end as predicted_clv_top_share
-    from persons
-    left join scores
-        on persons.person_key = scores.person_key
+    from joined
 ),
 
 final as (

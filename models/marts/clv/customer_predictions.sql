@@ -1,13 +1,20 @@
+{{ config(enabled=stratify.clv_is_scored()) }}
 -- One row per scored person: P(alive), expected purchases, expected value per purchase and
--- predicted CLV from the fitted BG/NBD and Gamma-Gamma models, the churn-risk band and the
--- high-value-at-risk signal (thresholds are vars).
+-- predicted CLV from the BG/NBD and Gamma-Gamma parameters of int_clv_scoring_parameters,
+-- the churn-risk band and the high-value-at-risk signal (thresholds are vars). Where the run
+-- fits no model (engines without dbt Python models, given clv_parameters), the expected
+-- purchases and the predicted CLV are null (docs/clv.md).
 with
 
 rfm as (select * from {{ ref('customer_rfm') }}),
 
 summary as (select * from {{ ref('int_persons_clv_summary') }}),
 
-scores as (select * from {{ ref('int_persons_clv_scores') }}),
+closed_form as (select * from {{ ref('int_persons_p_alive_and_spend') }}),
+
+{% if stratify.clv_is_fitted() -%}
+expected as (select * from {{ ref('int_persons_expected_purchases') }}),
+{%- endif %}
 
 clv_signal as (select * from {{ ref('int_persons_clv_signal') }}),
 
@@ -29,18 +36,26 @@ scored as (
         today.age_t,
         clv_signal.p_alive,
         clv_signal.p_alive_before,
-        cast(scores.expected_purchases_30d as {{ stratify.type_double() }}) as expected_purchases_30d,
-        cast(scores.expected_purchases_90d as {{ stratify.type_double() }}) as expected_purchases_90d,
-        cast(scores.expected_purchases_365d as {{ stratify.type_double() }}) as expected_purchases_365d,
-        cast(scores.expected_purchase_value_cny as {{ stratify.type_double() }}) as expected_purchase_value_cny,
+        {%- for days in [30, 90, 365] %}
+        {% if stratify.clv_is_fitted() -%}
+        cast(expected.expected_purchases_{{ days }}d as {{ stratify.type_double() }})
+        {%- else -%}
+        cast(null as {{ stratify.type_double() }})
+        {%- endif %} as expected_purchases_{{ days }}d,
+        {%- endfor %}
+        closed_form.expected_purchase_value_cny,
         clv_signal.predicted_clv_cny,
         clv_signal.predicted_clv_top_share,
         clv_signal.is_high_value_at_risk
     from rfm
     left join today
         on rfm.person_key = today.person_key
-    left join scores
-        on rfm.person_key = scores.person_key
+    left join closed_form
+        on rfm.person_key = closed_form.person_key
+    {% if stratify.clv_is_fitted() -%}
+    left join expected
+        on rfm.person_key = expected.person_key
+    {%- endif %}
     left join clv_signal
         on rfm.person_key = clv_signal.person_key
 ),
