@@ -35,6 +35,8 @@ MARTS: tuple[str, ...] = (
     "customer_rfm", "customer_tiers", "customer_segments", "customer_signals", "customer_actions",
     "tier_summary", "segment_summary", "dim_customers", "fct_orders", "customer_state_history",
 )
+# The CLV marts, validated where the build has them (DuckDB, clv_enabled: docs/clv.md).
+CLV_MARTS: tuple[str, ...] = ("customer_predictions", "clv_holdout_validation")
 # Seed tables (schema reference) and the tables the suite reads its bounds from.
 REFERENCE_TABLES: tuple[str, ...] = (
     "reference.tiers", "reference.tier_rules", "reference.rfm_segments", "reference.lifecycle_phases",
@@ -181,7 +183,8 @@ def read_database(database: Path) -> tuple[dict[str, pd.DataFrame], Reference]:
         missing = [name for name in (*(f"marts.{m}" for m in MARTS), *REFERENCE_TABLES) if name not in present]
         if missing:
             raise QualityInputError(f"database {database} lacks {', '.join(missing)}: was `dbt build` run into it?")
-        frames = {mart: connection.execute(f'select * from marts."{mart}"').df() for mart in MARTS}
+        built = [*MARTS, *(mart for mart in CLV_MARTS if f"marts.{mart}" in present)]
+        frames = {mart: connection.execute(f'select * from marts."{mart}"').df() for mart in built}
         reference = Reference(
             tiers=_column(connection, "select tier from reference.tiers"),
             tier_rules=_column(connection, "select rule_id from reference.tier_rules"),
@@ -278,6 +281,36 @@ def build_suites(frames: dict[str, pd.DataFrame], ref: Reference, vars: dict[str
     qualifying_orders = int(frames["fct_orders"]["is_qualifying"].fillna(False).astype(bool).sum())
     scored_in_dim = int(frames["dim_customers"]["is_scored"].fillna(False).astype(bool).sum())
 
+    def grows(longer: str, shorter: str, notes: str) -> Any:
+        return gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A=longer, column_B=shorter, or_equal=True,
+                                                           ignore_row_if="either_value_is_missing", notes=notes)
+
+    clv_suites = {
+        "customer_predictions": [
+            *keys("person_key"), *not_null("as_of_date", "repeat_purchases", "recency_t_x", "age_t"),
+            *counts("repeat_purchases"), *between(("recency_t_x", "age_t"), 0, None, "Times since the first purchase."),
+            grows("age_t", "recency_t_x", "The last purchase is on or before as_of_date."),
+            *between(("p_alive", "p_alive_before"), 0, 1, "A probability."),
+            *between(("expected_purchases_30d", "expected_purchases_90d", "expected_purchases_365d"), 0, None,
+                     "Expected purchases are never negative."),
+            grows("expected_purchases_90d", "expected_purchases_30d", "Expected purchases grow with the horizon."),
+            grows("expected_purchases_365d", "expected_purchases_90d", "Expected purchases grow with the horizon."),
+            *money("expected_purchase_value_cny", "predicted_clv_cny"), *shares("predicted_clv_top_share"),
+            *in_set("churn_risk_band", contract[("customer_predictions", "churn_risk_band")],
+                    "the contract of customer_predictions"),
+            *one_per_scored(),
+        ],
+        "clv_holdout_validation": [
+            *keys("frequency_bucket"), *not_null("persons", "actual_purchases"),
+            *in_set("frequency_bucket", contract[("clv_holdout_validation", "frequency_bucket")],
+                    "the contract of clv_holdout_validation"),
+            *counts("persons", "actual_purchases"),
+            *between("predicted_purchases", 0, None, "Expected purchases are never negative."),
+            *between("p_alive_auc", 0, 1, "An area under the ROC curve."),
+            *row_count_between(1, len(contract[("clv_holdout_validation", "frequency_bucket")]),
+                               "At most one row per frequency bucket, and the row of all persons."),
+        ],
+    }
     return {
         "customer_rfm": [
             *keys("person_key"), *not_null("as_of_date", "r_score", "f_score", "m_score", "abc_class",
@@ -390,6 +423,7 @@ def build_suites(frames: dict[str, pd.DataFrame], ref: Reference, vars: dict[str
             *row_count(ref.history_rows, "For every period end up to as_of_date, one row per person of customer_rfm "
                                          "whose first qualifying order is on or before it."),
         ],
+        **{mart: suite for mart, suite in clv_suites.items() if mart in frames},
     }
 
 
@@ -434,7 +468,8 @@ def _context(context_dir: Path, docs_dir: Path) -> Any:
 def _failure(result: Any) -> Failure:
     config = result.expectation_config
     kwargs = config.kwargs
-    column = kwargs.get("column") or " + ".join(kwargs.get("column_list") or []) or "row count"
+    pair = [kwargs[name] for name in ("column_A", "column_B") if kwargs.get(name)]
+    column = kwargs.get("column") or " + ".join(kwargs.get("column_list") or []) or ", ".join(pair) or "row count"
     found = result.result or {}
     if result.exception_info and result.exception_info.get("raised_exception"):
         details = f"error: {result.exception_info.get('exception_message')}"

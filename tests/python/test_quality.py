@@ -74,9 +74,10 @@ def test_demo_marts_pass_and_data_docs_open_offline(demo_build: Build, tmp_path:
     assert not no_network, f"network access attempted: {no_network}"
     with pytest.raises(OSError, match="blocked"):  # the guard was armed
         socket.create_connection(("192.0.2.1", 80), timeout=1)
-    for mart in quality.MARTS:
+    # The demo build fits the CLV models: their marts are validated too.
+    for mart in (*quality.MARTS, *quality.CLV_MARTS):
         assert re.search(rf"^  {mart} +[\d,]+ rows +\d+ expectations  ok$", result.output, re.M), mart
-    assert re.search(r"^10 marts, \d+ expectations evaluated, 0 failed$", result.output, re.M)
+    assert re.search(r"^12 marts, \d+ expectations evaluated, 0 failed$", result.output, re.M)
 
     docs = tmp_path / "target" / "quality" / "data_docs"
     index = docs / "index.html"
@@ -92,7 +93,7 @@ def test_demo_marts_pass_and_data_docs_open_offline(demo_build: Build, tmp_path:
 
     # Navigable: the index links every mart's validation page and suite, and those exist.
     links = re.findall(r'href="([^"#]+)"', index.read_text())
-    for mart in quality.MARTS:
+    for mart in (*quality.MARTS, *quality.CLV_MARTS):
         validation = [link for link in links if link.startswith(f"validations/{mart}/")]
         assert validation and (docs / validation[0]).is_file(), mart
         assert f"expectations/{mart}.html" in links and (docs / "expectations" / f"{mart}.html").is_file()
@@ -114,6 +115,9 @@ def test_spoiled_marts_fail_naming_mart_column_and_expectation(demo_build: Build
         connection.execute("create or replace table marts.dim_customers as select * from marts.dim_customers "
                            "union all (select * from marts.dim_customers order by person_key limit 1)")
         connection.execute("delete from marts.fct_orders where order_id = (select max(order_id) from marts.fct_orders)")
+        connection.execute("update marts.customer_predictions set p_alive = 1.5, expected_purchases_365d = 0 "
+                           "where person_key = (select min(person_key) from marts.customer_predictions "
+                           "where expected_purchases_90d > 0)")
     finally:
         connection.close()
 
@@ -129,6 +133,10 @@ def test_spoiled_marts_fail_naming_mart_column_and_expectation(demo_build: Build
     assert "fct_orders [row count] expect_table_row_count_to_equal: observed" in output
     # The duplicate also breaks customer_rfm's count against dim_customers' scored persons.
     assert "customer_rfm [row count] expect_table_row_count_to_equal" in output
+    assert re.search(r"customer_predictions \[p_alive\] expect_column_values_to_be_between: 1 unexpected row\(s\), "
+                     r"e\.g\. 1\.5 \(1\)", output)
+    assert re.search(r"customer_predictions \[expected_purchases_365d, expected_purchases_90d\] "
+                     r"expect_column_pair_values_a_to_be_greater_than_b: 1 unexpected row\(s\)", output)
     assert re.search(r"^  customer_segments +[\d,]+ rows +\d+ expectations  ok$", output, re.M)
     assert (tmp_path / "target" / "quality" / "data_docs" / "index.html").is_file()
 
