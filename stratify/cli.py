@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from stratify import append, bench, load, quality
+from stratify import append, bench, export, load, quality
 from stratify import generate as generator
 
 
@@ -140,6 +140,24 @@ def quality_command(database: Path, project_dir: Path, vars_text: str | None, ta
     click.echo(quality.format_report(report))
     if not report.success:
         raise SystemExit(1)
+
+
+@main.command("export")
+@click.option("--database", type=click.Path(dir_okay=False, path_type=Path), envvar="STRATIFY_DUCKDB_PATH",
+              default=Path("stratify.duckdb"), show_default="$STRATIFY_DUCKDB_PATH or ./stratify.duckdb",
+              help="DuckDB file built by `dbt build`; opened read-only.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for the files (created; files of the same marts are replaced).")
+@click.option("--format", "fmt", type=click.Choice(export.FORMATS), default="parquet", show_default=True)
+@click.option("--mart", "marts", multiple=True, help="A mart to write (repeatable)  [default: every mart]")
+def export_command(database: Path, out_dir: Path, fmt: str, marts: tuple[str, ...]) -> None:
+    """Write the marts BI reads to Parquet or CSV files, one per mart, for tools that
+    cannot read DuckDB (after `dbt build`)."""
+    try:
+        exported = export.export_marts(database.resolve(), out_dir.resolve(), fmt, marts)
+    except export.ExportInputError as error:
+        raise click.UsageError(str(error)) from error
+    click.echo(export.format_summary(exported, out_dir))
 
 
 if __name__ == "__main__":
