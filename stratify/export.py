@@ -14,6 +14,8 @@ from pathlib import Path
 
 import duckdb
 
+from stratify.database import open_read_only
+
 SCHEMA = "marts"
 FORMATS = ("parquet", "csv")
 MANIFEST = "export.json"
@@ -35,15 +37,6 @@ def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _connect(database: Path) -> duckdb.DuckDBPyConnection:
-    if not database.is_file():
-        raise ExportInputError(f"database {database} not found: run `dbt build` first, or pass --database")
-    try:
-        return duckdb.connect(str(database), read_only=True)
-    except duckdb.Error as error:
-        raise ExportInputError(f"database {database} cannot be opened read-only: {error}") from error
-
-
 def available_marts(connection: duckdb.DuckDBPyConnection) -> list[str]:
     return [name for (name,) in connection.execute(
         "select table_name from information_schema.tables where table_schema = ? order by table_name",
@@ -55,7 +48,7 @@ def export_marts(database: Path, out_dir: Path, fmt: str = "parquet",
     """Writes ``marts`` (default: every table of schema marts) of ``database`` to ``out_dir``."""
     if fmt not in FORMATS:
         raise ExportInputError(f"format {fmt!r}: must be one of {', '.join(FORMATS)}")
-    connection = _connect(database)
+    connection = open_read_only(database, ExportInputError)
     try:
         present = available_marts(connection)
         if not present:

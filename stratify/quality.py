@@ -171,15 +171,11 @@ def read_database(database: Path) -> tuple[dict[str, pd.DataFrame], Reference]:
     seed table is a QualityInputError naming the database."""
     import duckdb
 
-    if not database.is_file():
-        raise QualityInputError(f"database {database} not found: run `dbt build` first, or pass --database")
+    from stratify.database import open_read_only, relations
+
+    connection = open_read_only(database, QualityInputError)
     try:
-        connection = duckdb.connect(str(database), read_only=True)
-    except duckdb.Error as error:
-        raise QualityInputError(f"database {database} cannot be opened read-only: {error}") from error
-    try:
-        present = {f"{schema}.{name}" for schema, name in connection.execute(
-            "select table_schema, table_name from information_schema.tables").fetchall()}
+        present = relations(connection)
         missing = [name for name in (*(f"marts.{m}" for m in MARTS), *REFERENCE_TABLES) if name not in present]
         if missing:
             raise QualityInputError(f"database {database} lacks {', '.join(missing)}: was `dbt build` run into it?")
