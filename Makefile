@@ -34,14 +34,17 @@ build-spark: install-spark
 	$(BIN)/stratify load --target spark --raw-dir $(STRATIFY_RAW_DIR)
 	$(BIN)/dbt build --target spark
 
-# dbt build, then the Great Expectations suite over the marts BI reads (docs/quality.md).
+# dbt build, then the Great Expectations suite over the marts BI reads (docs/quality.md), then
+# the HTML report (docs/report.md).
 build: install
 	$(BIN)/dbt build
 	$(BIN)/dbt source freshness
 	$(BIN)/stratify quality
+	$(BIN)/stratify report --out target/stratify_report.html
 
 test: install-spark
 	scripts/postgres.sh install
+	scripts/chromium.sh install
 	$(BIN)/python -m pytest
 
 # SQL style (.sqlfluff): sqlfluff with the dbt templater; tests/python/test_sql_style.py runs

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from stratify import append, bench, export, load, quality
+from stratify import append, bench, export, load, quality, report
 from stratify import generate as generator
 
 
@@ -158,6 +158,26 @@ def export_command(database: Path, out_dir: Path, fmt: str, marts: tuple[str, ..
     except export.ExportInputError as error:
         raise click.UsageError(str(error)) from error
     click.echo(export.format_summary(exported, out_dir))
+
+
+@main.command("report")
+@click.option("--database", type=click.Path(dir_okay=False, path_type=Path), envvar="STRATIFY_DUCKDB_PATH",
+              default=Path("stratify.duckdb"), show_default="$STRATIFY_DUCKDB_PATH or ./stratify.duckdb",
+              help="DuckDB file built by `dbt build`; opened read-only.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("target/stratify_report.html"),
+              show_default=True, help="The HTML file to write (replaced whole).")
+@click.option("--target-path", type=click.Path(file_okay=False, path_type=Path), default=Path("target"),
+              show_default=True, help="dbt's target folder: source freshness from its sources.json.")
+@click.option("--title", default="Customer stratification", show_default=True, help="The page's title.")
+def report_command(database: Path, out: Path, target_path: Path, title: str) -> None:
+    """Write one self-contained HTML page (charts, data and styles inlined; opens offline) of
+    tiers, R x F grid, segments, lifecycle, migration, trends, CLV and data quality (after
+    `dbt build`)."""
+    try:
+        result = report.write_report(database.resolve(), out.resolve(), target_path.resolve(), title)
+    except report.ReportInputError as error:
+        raise click.UsageError(str(error)) from error
+    click.echo(report.format_summary(result))
 
 
 if __name__ == "__main__":
