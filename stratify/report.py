@@ -36,6 +36,7 @@ PARETO_STEPS = 200
 NO_TIER = "none"  # tier_migration_matrix's tier of a person without one
 P_ALIVE_BINS = 20
 HOLDOUT_OVERALL = "all"  # clv_holdout_validation's row over every bucket
+TESTING_COMMANDS = "('build', 'test')"  # the dbt commands whose test results the panel shows
 
 
 class ReportInputError(ValueError):
@@ -540,33 +541,38 @@ def _holdout(connection: duckdb.DuckDBPyConnection) -> Chart:
 def quality_section(connection: duckdb.DuckDBPyConnection, present: set[str], target_dir: Path | None) -> Section:
     charts: list[Chart] = []
     tables: list[Table] = []
-    if "quality.quality_test_results" in present:
-        latest = _rows(connection, "select invocation_id, run_started_at, dbt_command from quality.quality_test_results "
-                                   "order by run_started_at desc limit 1")
-    else:
-        latest = []
+    # The latest run that tested (dbt source freshness writes its checks there too; the
+    # freshness table below shows them).
+    latest = _rows(connection, "select invocation_id, run_started_at, dbt_command from quality.quality_test_results "
+                               f"where dbt_command in {TESTING_COMMANDS} order by run_started_at desc limit 1"
+                   ) if "quality.quality_test_results" in present else []
     if latest:
         invocation, started, command = latest[0]
-        statuses = _rows(connection, "select status, count(*) from quality.quality_test_results "
-                                     "where invocation_id = ? group by all order by 2 desc", [invocation])
-        colours = {"pass": "#009E73", "warn": "#E69F00", "fail": "#D55E00", "error": "#CC79A7", "skipped": "#999999"}
-        figure = go.Figure(go.Bar(x=[s[0] for s in statuses], y=[s[1] for s in statuses],
-                                  marker={"color": [colours.get(s[0], PALETTE[0]) for s in statuses]},
-                                  text=[_integer(s[1]) for s in statuses], textposition="outside",
-                                  hovertemplate="%{x}: %{y:,} tests<extra></extra>"))
-        _layout(figure, height=320, xaxis={"title": {"text": "status"}},
-                yaxis={"title": {"text": "data tests"}, "rangemode": "tozero"})
-        charts.append(Chart("test_results", "dbt data tests", f"Results of `dbt {command}` started {started} UTC "
-                                                              "(quality.quality_test_results).", figure))
+        results = _rows(connection, "select test_kind, status, count(*) from quality.quality_test_results "
+                                    "where invocation_id = ? group by all order by all", [invocation])
+        statuses = sorted({r[1] for r in results}, key=lambda status: (status != "pass", status))
+        figure = go.Figure()
+        for kind, colour in zip(sorted({r[0] for r in results}), PALETTE):
+            counts = {r[1]: r[2] for r in results if r[0] == kind}
+            figure.add_bar(name=f"{kind} tests", x=statuses, y=[counts.get(status, 0) for status in statuses],
+                           marker={"color": colour}, hovertemplate=f"%{{x}}: %{{y:,}} {kind} tests<extra></extra>")
+        totals = {status: sum(r[2] for r in results if r[1] == status) for status in statuses}
+        for status, total in totals.items():
+            figure.add_annotation(x=status, y=total, text=_integer(total), showarrow=False, yanchor="bottom")
+        _layout(figure, height=340, barmode="stack", xaxis={"title": {"text": "status"}, "type": "category"},
+                yaxis={"title": {"text": "tests"}, "rangemode": "tozero"})
+        charts.append(Chart("test_results", "dbt tests", f"Data and unit tests of `dbt {command}` started "
+                                                         f"{started:%Y-%m-%d %H:%M} UTC, by status "
+                                                         "(quality.quality_test_results).", figure))
         failing = _rows(connection, """
             select status, test_name, model_name, coalesce(column_name, ''), failures, message
             from quality.quality_test_results where invocation_id = ? and status <> 'pass'
             order by case status when 'error' then 0 when 'fail' then 1 else 2 end, test_name""", [invocation])
         tables.append(Table("Tests that did not pass", ["status", "test", "model", "column", "failing rows", "message"],
                             [[str(c) if c is not None else "" for c in row] for row in failing],
-                            missing="every data test passed"))
+                            missing="every test passed"))
     else:
-        charts.append(Chart("test_results", "dbt data tests", "",
+        charts.append(Chart("test_results", "dbt tests", "",
                             missing="no test results recorded: run `dbt build` (or `dbt test`)"))
 
     rejected = sorted(name.split(".", 1)[1] for name in present if name.startswith("quality.rejected_"))
@@ -609,10 +615,15 @@ def _freshness(target_dir: Path | None) -> Table:
                                                              "(its target/sources.json is read)")
     results = json.loads(sources.read_text()).get("results", [])
     rows = [[result["unique_id"].removeprefix("source.stratify."), result.get("status", ""),
-             str(result.get("max_loaded_at", "")), str(result.get("snapshotted_at", "")),
+             _minute(result.get("max_loaded_at")), _minute(result.get("snapshotted_at")),
              _age(result.get("max_loaded_at_time_ago_in_s"))] for result in results]
     return Table("Source freshness", columns, sorted(rows), note=f"From {sources.name} of the last "
                                                                  "`dbt source freshness`.")
+
+
+def _minute(timestamp: str | None) -> str:
+    """dbt's ISO timestamp to the minute: '2025-12-31T23:59:59.123+00:00' -> '2025-12-31 23:59'."""
+    return "" if not timestamp else timestamp[:16].replace("T", " ")
 
 
 def _age(seconds: float | None) -> str:
