@@ -59,6 +59,7 @@ class Table:
     rows: list[list[str]]
     note: str = ""
     missing: str = ""
+    wide: bool = False  # the whole width of the page (long texts)
 
 
 @dataclass(frozen=True)
@@ -570,7 +571,7 @@ def quality_section(connection: duckdb.DuckDBPyConnection, present: set[str], ta
             order by case status when 'error' then 0 when 'fail' then 1 else 2 end, test_name""", [invocation])
         tables.append(Table("Tests that did not pass", ["status", "test", "model", "column", "failing rows", "message"],
                             [[str(c) if c is not None else "" for c in row] for row in failing],
-                            missing="every test passed"))
+                            missing="every test passed", wide=bool(failing)))
     else:
         charts.append(Chart("test_results", "dbt tests", "",
                             missing="no test results recorded: run `dbt build` (or `dbt test`)"))
