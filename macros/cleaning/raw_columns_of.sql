@@ -1,4 +1,4 @@
-{#- The raw_<column> text columns of a base model, comma-separated: what a rejected-rows
+{#- The raw_<column> text columns of a staging model, comma-separated: what a rejected-rows
     model shows of each quarantined row. -#}
 {% macro raw_columns_of(model_name) -%}
     {%- if not execute -%}

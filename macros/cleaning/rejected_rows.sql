@@ -1,8 +1,8 @@
-{#- The quarantined rows of a base model: reason code and raw values as text. -#}
-{% macro rejected_rows(base_model) -%}
+{#- The quarantined rows of a staging model: reason code and raw values as text. -#}
+{% macro rejected_rows(staging_model) -%}
     select
         reject_reason,
-        {{ stratify.raw_columns_of(base_model) }}
-    from {{ ref(base_model) }}
+        {{ stratify.raw_columns_of(staging_model) }}
+    from {{ ref(staging_model) }}
     where reject_reason is not null
 {%- endmacro %}

@@ -1,16 +1,52 @@
--- One row per member id: the latest usable version. PII leaves only as hashes.
+-- Every raw customers row, read once: typed and normalised, with the reason it cannot be
+-- used (reject_reason) and whether it is the latest usable version of its member id
+-- (is_latest_version). Full name, email and phone leave staging only as hashes (or not at all).
+{%- set raw_columns = ['customer_id', 'signup_at', 'signup_source', 'referred_by', 'city', 'province',
+    'country_code', 'marketing_opt_in', 'updated_at'] %}
 with
 
-checked as (
-    select * from {{ ref('base_raw__customers') }}
-    where reject_reason is null
+source as (select * from {{ source('raw', 'customers') }}),
+
+typed as (
+    select
+        {{ stratify.raw_text_columns(raw_columns) }},
+        {{ stratify.clean_text('customer_id') }} as customer_id,
+        {{ stratify.normalize_email('email') }} as email_normalized,
+        {{ stratify.normalize_phone('phone') }} as phone_normalized,
+        {{ dbt.safe_cast('signup_at', dbt.type_timestamp()) }} as signup_at,
+        {{ stratify.clean_code('signup_source') }} as signup_source,
+        {{ stratify.clean_text('referred_by') }} as referred_by,
+        {{ stratify.clean_text('city') }} as city,
+        {{ stratify.clean_text('province') }} as province,
+        {{ stratify.clean_code('country_code', case='upper') }} as country_code,
+        {{ dbt.safe_cast('birth_date', 'date') }} as birth_date,
+        {{ dbt.safe_cast('marketing_opt_in', dbt.type_boolean()) }} as marketing_opt_in,
+        {{ dbt.safe_cast('updated_at', dbt.type_timestamp()) }} as updated_at
+    from source
 ),
 
-latest as (
-    {{ stratify.keep_first_per_key(
-        'checked', 'customer_id',
-        'updated_at desc nulls last, email_normalized, phone_normalized, signup_at, city'
-    ) }}
+checked as (
+    select
+        *,
+        {{ stratify.first_reject_reason([
+            ('missing_customer_id', 'customer_id is null'),
+            ('unparseable_signup_at', stratify.clean_text('raw_signup_at') ~ ' is not null and signup_at is null'),
+            ('unparseable_updated_at', stratify.clean_text('raw_updated_at') ~ ' is not null and updated_at is null'),
+        ]) }} as reject_reason
+    from typed
+),
+
+-- The latest updated_at wins; the other columns only make the choice the same on every
+-- engine when two versions share an updated_at.
+versions as (
+    select
+        *,
+        row_number() over (
+            partition by customer_id, reject_reason
+            order by
+                updated_at desc nulls last, email_normalized asc, phone_normalized asc, signup_at asc, city asc
+        ) as version_rank
+    from checked
 ),
 
 final as (
@@ -26,8 +62,11 @@ final as (
         country_code,
         birth_date,
         coalesce(marketing_opt_in, false) as marketing_opt_in,
-        updated_at
-    from latest
+        updated_at,
+        reject_reason,
+        reject_reason is null and version_rank = 1 as is_latest_version,
+        {{ stratify.quarantined_raw_columns(raw_columns) }}
+    from versions
 )
 
 select * from final

@@ -1,13 +1,46 @@
--- One row per event_id.
+-- Every raw behaviour event, read once: typed, with the reason it cannot be used
+-- (reject_reason) and whether it is the one usable version of its event_id
+-- (is_latest_version).
+{%- set raw_columns = ['event_id', 'occurred_at', 'customer_id', 'anonymous_id', 'event_type', 'product_id',
+    'category'] %}
 with
 
-checked as (
-    select * from {{ ref('base_raw__events') }}
-    where reject_reason is null
+source as (select * from {{ source('raw', 'events') }}),
+
+typed as (
+    select
+        {{ stratify.raw_text_columns(raw_columns) }},
+        {{ stratify.clean_text('event_id') }} as event_id,
+        {{ dbt.safe_cast('occurred_at', dbt.type_timestamp()) }} as occurred_at,
+        {{ stratify.clean_text('customer_id') }} as customer_id,
+        {{ stratify.clean_text('anonymous_id') }} as anonymous_id,
+        {{ stratify.clean_code('event_type') }} as event_type,
+        {{ stratify.clean_text('product_id') }} as product_id,
+        {{ stratify.clean_code('category') }} as category,
+        {{ stratify.clean_text('search_term') }} as search_term
+    from source
 ),
 
-latest as (
-    {{ stratify.keep_first_per_key('checked', 'event_id', 'occurred_at, customer_id, anonymous_id, event_type') }}
+checked as (
+    select
+        *,
+        {{ stratify.first_reject_reason([
+            ('missing_event_id', 'event_id is null'),
+            ('missing_occurred_at', 'occurred_at is null'),
+            ('unknown_event_type', "event_type is null or event_type not in ('page_view', 'product_view', 'search', 'add_to_cart', 'checkout_start')"),
+        ]) }} as reject_reason
+    from typed
+),
+
+-- Events carry no updated_at: of identical ids the values decide, the same on every engine.
+versions as (
+    select
+        *,
+        row_number() over (
+            partition by event_id, reject_reason
+            order by occurred_at, customer_id, anonymous_id, event_type
+        ) as version_rank
+    from checked
 ),
 
 final as (
@@ -20,8 +53,11 @@ final as (
         event_type,
         product_id,
         category,
-        search_term
-    from latest
+        search_term,
+        reject_reason,
+        reject_reason is null and version_rank = 1 as is_latest_version,
+        {{ stratify.quarantined_raw_columns(raw_columns) }}
+    from versions
 )
 
 select * from final

@@ -1,21 +1,48 @@
--- One row per (currency, rate_date).
+-- Every raw exchange-rate row, read once: typed, with the reason it cannot be used
+-- (reject_reason) and whether it is the one usable version of its (currency, rate_date)
+-- (is_latest_version).
+{%- set raw_columns = ['currency', 'rate_date', 'rate_to_cny'] %}
 with
 
-checked as (
-    select * from {{ ref('base_raw__fx_rates') }}
-    where reject_reason is null
+source as (select * from {{ source('raw', 'fx_rates') }}),
+
+typed as (
+    select
+        {{ stratify.raw_text_columns(raw_columns) }},
+        {{ stratify.clean_code('currency', case='upper') }} as currency,
+        {{ dbt.safe_cast('rate_date', 'date') }} as rate_date,
+        {{ dbt.safe_cast('rate_to_cny', 'decimal(18, 8)') }} as rate_to_cny
+    from source
 ),
 
-latest as (
-    {{ stratify.keep_first_per_key('checked', 'currency, rate_date', 'rate_to_cny') }}
+checked as (
+    select
+        *,
+        {{ stratify.first_reject_reason([
+            ('missing_currency', 'currency is null'),
+            ('missing_rate_date', 'rate_date is null'),
+            ('invalid_rate', 'rate_to_cny is null or rate_to_cny <= 0'),
+        ]) }} as reject_reason
+    from typed
+),
+
+-- Of two rates for one currency and day the lower wins, the same on every engine.
+versions as (
+    select
+        *,
+        row_number() over (partition by currency, rate_date, reject_reason order by rate_to_cny) as version_rank
+    from checked
 ),
 
 final as (
     select
         currency,
         rate_date,
-        rate_to_cny
-    from latest
+        rate_to_cny,
+        reject_reason,
+        reject_reason is null and version_rank = 1 as is_latest_version,
+        {{ stratify.quarantined_raw_columns(raw_columns) }}
+    from versions
 )
 
 select * from final

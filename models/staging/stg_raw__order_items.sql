@@ -1,15 +1,45 @@
--- One row per (order_id, line_number).
+-- Every raw order line, read once: typed, with the reason it cannot be used (reject_reason)
+-- and whether it is the one usable version of its (order_id, line_number)
+-- (is_latest_version). Whether its order exists is checked in fct_order_items.
+{%- set raw_columns = ['order_id', 'line_number', 'product_id', 'quantity', 'unit_price', 'unit_cost'] %}
 with
 
-checked as (
-    select * from {{ ref('base_raw__order_items') }}
-    where reject_reason is null
+source as (select * from {{ source('raw', 'order_items') }}),
+
+typed as (
+    select
+        {{ stratify.raw_text_columns(raw_columns) }},
+        {{ stratify.clean_text('order_id') }} as order_id,
+        {{ dbt.safe_cast('line_number', dbt.type_int()) }} as line_number,
+        {{ stratify.clean_text('product_id') }} as product_id,
+        {{ dbt.safe_cast('quantity', dbt.type_int()) }} as quantity,
+        {{ dbt.safe_cast('unit_price', 'decimal(18, 2)') }} as unit_price,
+        {{ dbt.safe_cast('unit_cost', 'decimal(18, 2)') }} as unit_cost
+    from source
 ),
 
-latest as (
-    {{ stratify.keep_first_per_key(
-        'checked', 'order_id, line_number', 'product_id, quantity, unit_price, unit_cost'
-    ) }}
+checked as (
+    select
+        *,
+        {{ stratify.first_reject_reason([
+            ('missing_order_id', 'order_id is null'),
+            ('missing_line_number', 'line_number is null'),
+            ('missing_product_id', 'product_id is null'),
+            ('invalid_quantity', 'quantity is null or quantity <= 0'),
+            ('invalid_unit_price', 'unit_price is null or unit_price < 0'),
+        ]) }} as reject_reason
+    from typed
+),
+
+-- Order lines carry no updated_at: of identical keys the values decide, the same on every engine.
+versions as (
+    select
+        *,
+        row_number() over (
+            partition by order_id, line_number, reject_reason
+            order by product_id, quantity, unit_price, unit_cost
+        ) as version_rank
+    from checked
 ),
 
 final as (
@@ -25,8 +55,11 @@ final as (
         cast(quantity * unit_price as decimal(18, 2)) as line_amount,
         -- Also in the money type: with three factors (quantity, cost, rate) Spark's decimal
         -- rules would round the product to 6 decimals.
-        cast(quantity * unit_cost as decimal(18, 2)) as line_cost
-    from latest
+        cast(quantity * unit_cost as decimal(18, 2)) as line_cost,
+        reject_reason,
+        reject_reason is null and version_rank = 1 as is_latest_version,
+        {{ stratify.quarantined_raw_columns(raw_columns) }}
+    from versions
 )
 
 select * from final

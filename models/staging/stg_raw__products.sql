@@ -1,13 +1,38 @@
--- One row per product_id.
+-- Every raw product row, read once: typed, with the reason it cannot be used
+-- (reject_reason) and whether it is the one usable version of its product_id
+-- (is_latest_version).
+{%- set raw_columns = ['product_id', 'product_name', 'category', 'brand', 'list_price'] %}
 with
 
-checked as (
-    select * from {{ ref('base_raw__products') }}
-    where reject_reason is null
+source as (select * from {{ source('raw', 'products') }}),
+
+typed as (
+    select
+        {{ stratify.raw_text_columns(raw_columns) }},
+        {{ stratify.clean_text('product_id') }} as product_id,
+        {{ stratify.clean_text('product_name') }} as product_name,
+        {{ stratify.clean_code('category') }} as category,
+        {{ stratify.clean_text('brand') }} as brand,
+        {{ dbt.safe_cast('list_price', 'decimal(18, 2)') }} as list_price
+    from source
 ),
 
-latest as (
-    {{ stratify.keep_first_per_key('checked', 'product_id', 'product_name, category, brand, list_price') }}
+checked as (
+    select
+        *,
+        {{ stratify.first_reject_reason([('missing_product_id', 'product_id is null')]) }} as reject_reason
+    from typed
+),
+
+-- Products carry no updated_at: of identical ids the values decide, the same on every engine.
+versions as (
+    select
+        *,
+        row_number() over (
+            partition by product_id, reject_reason
+            order by product_name, category, brand, list_price
+        ) as version_rank
+    from checked
 ),
 
 final as (
@@ -16,8 +41,11 @@ final as (
         product_name,
         coalesce(category, 'unknown') as category,
         brand,
-        list_price
-    from latest
+        list_price,
+        reject_reason,
+        reject_reason is null and version_rank = 1 as is_latest_version,
+        {{ stratify.quarantined_raw_columns(raw_columns) }}
+    from versions
 )
 
 select * from final

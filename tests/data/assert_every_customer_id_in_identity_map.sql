@@ -1,7 +1,10 @@
 -- Every member id of the cleaned customers and of the usable orders maps to a person.
 with
 
-customers as (select * from {{ ref('stg_raw__customers') }}),
+customers as (
+    select * from {{ ref('stg_raw__customers') }}
+    where is_latest_version
+),
 
 orders as (select * from {{ ref('fct_orders') }}),
 

@@ -318,8 +318,9 @@ def _order_is_valid(row: dict[str, Any], raw: dict[str, Any], now: dt.datetime) 
     )
 
 
-def stage_orders(raw_rows: list[dict[str, Any]], fx, now: dt.datetime) -> dict[str, dict[str, Any]]:
-    """Usable orders by order_id: validated, latest version, converted to CNY."""
+def stage_orders(raw_rows: list[dict[str, Any]], fx, now: dt.datetime) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """Orders by order_id: the staged ones (validated, latest version), which name persons
+    whether or not they convert, and the usable ones (converted to CNY)."""
     checked = []
     for raw in raw_rows:
         row = {
@@ -337,9 +338,10 @@ def stage_orders(raw_rows: list[dict[str, Any]], fx, now: dt.datetime) -> dict[s
         if _order_is_valid(row, raw, now):
             checked.append(row)
 
+    staged = {order_id: row for (order_id,), row in keep_latest(checked, ("order_id",)).items()}
     usable = {}
     with decimal.localcontext(EXACT):
-        for (order_id,), row in keep_latest(checked, ("order_id",)).items():
+        for order_id, row in staged.items():
             order_date = row["ordered_at"].date()  # the UTC date of ordered_at
             rate = rate_on(fx, row["currency"], order_date)
             if rate is None:
@@ -353,7 +355,7 @@ def stage_orders(raw_rows: list[dict[str, Any]], fx, now: dt.datetime) -> dict[s
                 "net_revenue_cny": net_amount * rate,
                 "is_qualifying": row["status"] in PURCHASE_STATUSES and net_amount > 0,
             }
-    return usable
+    return staged, usable
 
 
 # --------------------------------------------------------------------------------------
@@ -414,7 +416,8 @@ class Identity:
 def stitch_identities(customers: dict[str, dict[str, Any]], orders: dict[str, dict[str, Any]]) -> Identity:
     graph = UnionFind()
 
-    # 1. Member graph: every member id (customers, plus ids seen only on usable orders),
+    # 1. Member graph: every member id (customers, plus ids seen only on staged orders,
+    #    converted to CNY or not),
     #    joined to the valid email and phone hashes of its latest customers row.
     for customer_id in customers:
         graph.add(("customer_id", customer_id))
@@ -534,8 +537,8 @@ def compute(tables: dict[str, list[dict[str, Any]]], params: Params = Params(), 
     now = now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     fx = stage_fx_rates(tables["fx_rates"])
     customers = stage_customers(tables["customers"])
-    orders = stage_orders(tables["orders"], fx, now)
-    identity = stitch_identities(customers, orders)
+    staged_orders, orders = stage_orders(tables["orders"], fx, now)
+    identity = stitch_identities(customers, staged_orders)
     for order_id, order in orders.items():
         order["person_key"] = identity.person_of_order[order_id]
 

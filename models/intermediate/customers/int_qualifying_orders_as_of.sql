@@ -2,7 +2,7 @@
 -- every per-person metric is computed from (data contract, section 2).
 with
 
-orders as (select * from {{ ref('int_orders_attributed_to_persons') }}),
+orders as (select * from {{ ref('fct_orders') }}),
 
 as_of as (select * from {{ ref('int_as_of_date') }}),
 

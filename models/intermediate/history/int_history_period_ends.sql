@@ -7,7 +7,7 @@
 {%- set max_periods = 5200 %}
 with
 
-orders as (select * from {{ ref('int_orders_attributed_to_persons') }}),
+orders as (select * from {{ ref('fct_orders') }}),
 
 as_of as (select * from {{ ref('int_as_of_date') }}),
 

@@ -1,15 +1,18 @@
 -- The identity graph (docs/cleaning_and_identity.md): one row per edge between two
 -- identifier nodes ('customer_id:<id>', 'email:<hash>', 'phone:<hash>'). Members link to
 -- their email and phone; guest orders that match no member link their own email and
--- phone; every member id links to itself so that lone ids are nodes too.
+-- phone; every member id links to itself so that lone ids are nodes too. Built from
+-- staged members and orders: a person exists whether or not an order's currency converts.
 with
 
-customers as (select * from {{ ref('stg_raw__customers') }}),
+customers as (
+    select * from {{ ref('stg_raw__customers') }}
+    where is_latest_version
+),
 
--- Only usable orders: one rejected later (its currency cannot be converted) makes no person.
 orders as (
-    select * from {{ ref('int_orders_matched_to_members') }}
-    where reject_reason is null
+    select * from {{ ref('stg_raw__orders') }}
+    where is_latest_version
 ),
 
 member_ids as (
@@ -28,13 +31,35 @@ member_contacts as (
     from customers
 ),
 
--- Guest orders that match no member bring their own contacts into the graph.
+member_emails as (
+    select distinct email_hash
+    from customers
+    where email_hash is not null
+),
+
+member_phones as (
+    select distinct phone_hash
+    from customers
+    where phone_hash is not null
+),
+
+-- Guest orders that match no member (by email, then phone) bring their own contacts into
+-- the graph; fct_orders attributes the others to the member they match. Left joins, not
+-- `not in (subquery)`: that is a nested-loop join on Spark.
 unmatched_guest_orders as (
     select
-        {{ dbt.concat(["'email:'", 'contact_email_hash']) }} as email_node,
-        {{ dbt.concat(["'phone:'", 'contact_phone_hash']) }} as phone_node
+        {{ dbt.concat(["'email:'", 'orders.contact_email_hash']) }} as email_node,
+        {{ dbt.concat(["'phone:'", 'orders.contact_phone_hash']) }} as phone_node
     from orders
-    where attribution_method in ('guest_email', 'guest_phone')
+    left join member_emails
+        on orders.contact_email_hash = member_emails.email_hash
+    left join member_phones
+        on orders.contact_phone_hash = member_phones.phone_hash
+    where
+        orders.customer_id is null
+        and member_emails.email_hash is null
+        and member_phones.phone_hash is null
+        and (orders.contact_email_hash is not null or orders.contact_phone_hash is not null)
 ),
 
 edges as (

@@ -6,7 +6,10 @@
 
 with
 
-fx_rates as (select * from {{ ref('stg_raw__fx_rates') }}),
+fx_rates as (
+    select * from {{ ref('stg_raw__fx_rates') }}
+    where is_latest_version
+),
 
 day_numbers as ({{ dbt.generate_series(day_count) }}),
 

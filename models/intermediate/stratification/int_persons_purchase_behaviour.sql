@@ -4,7 +4,7 @@ with
 
 window_orders as (select * from {{ ref('int_orders_in_lookback_window') }}),
 
-order_items as (select * from {{ ref('int_order_items_converted_to_cny') }}),
+order_items as (select * from {{ ref('fct_order_items') }}),
 
 -- The lines of the window's orders: order items are read once, for costs and categories.
 window_lines as (

@@ -3,7 +3,10 @@
 -- member its anonymous_id was seen with when logged in (the lowest such customer_id).
 with
 
-events as (select * from {{ ref('stg_raw__events') }}),
+events as (
+    select * from {{ ref('stg_raw__events') }}
+    where is_latest_version
+),
 
 nodes as (select * from {{ ref('int_identity_nodes_labelled') }}),
 

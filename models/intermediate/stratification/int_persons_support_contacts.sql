@@ -3,7 +3,10 @@
 -- belongs to its customer_id's person, else to the person of its contact email.
 with
 
-tickets as (select * from {{ ref('stg_raw__support_tickets') }}),
+tickets as (
+    select * from {{ ref('stg_raw__support_tickets') }}
+    where is_latest_version
+),
 
 nodes as (select * from {{ ref('int_identity_nodes_labelled') }}),
 

@@ -6,7 +6,10 @@ with
 
 nodes as (select * from {{ ref('int_identity_nodes_labelled') }}),
 
-customers as (select * from {{ ref('stg_raw__customers') }}),
+customers as (
+    select * from {{ ref('stg_raw__customers') }}
+    where is_latest_version
+),
 
 metrics as (select * from {{ ref('int_persons_rfm_metrics') }}),
 

@@ -1,6 +1,8 @@
--- One row per usable order (deduplicated, validated, converted to CNY), attributed to a
--- person. Rejected orders are in rejected_orders; guest orders without any usable
--- contact have a null person_key but still count in revenue totals.
+-- The order table of record: one row per usable order (the latest valid version of each
+-- order_id in staging, converted to CNY), with its person. Every model after it reads it.
+-- Orders whose currency cannot be converted are quarantined in rejected_orders instead;
+-- guest orders without any usable contact have a null person_key but still count in
+-- revenue totals. How an order finds its person: docs/cleaning_and_identity.md.
 -- Incremental: a run replaces whole months (order_month), those that can have changed:
 -- months of new orders, of orders delivered again (a later updated_at: a late status
 -- change such as a return, at any age; both months if it moved), of orders whose person
@@ -15,36 +17,115 @@
 ) }}
 with
 
-orders as (select * from {{ ref('int_orders_attributed_to_persons') }}),
+orders as (
+    select * from {{ ref('stg_raw__orders') }}
+    where is_latest_version
+),
+
+fx_rates_daily as (select * from {{ ref('int_fx_rates_daily') }}),
+
+order_statuses as (select * from {{ ref('order_statuses') }}),
+
+customers as (
+    select * from {{ ref('stg_raw__customers') }}
+    where is_latest_version
+),
+
+identity_nodes as (select * from {{ ref('int_identity_nodes_labelled') }}),
+
+member_emails as (
+    select distinct email_hash
+    from customers
+    where email_hash is not null
+),
+
+member_phones as (
+    select distinct phone_hash
+    from customers
+    where phone_hash is not null
+),
+
+-- At the rate of the latest rate date on or before the order date (CNY at 1); an order
+-- without one is left out here and quarantined by rejected_orders.
+converted as (
+    select
+        orders.*,
+        case
+            when orders.currency = 'CNY' then cast(1 as decimal(18, 8))
+            else fx_rates_daily.rate_to_cny
+        end as rate_to_cny
+    from orders
+    left join fx_rates_daily
+        on orders.currency = fx_rates_daily.currency
+        and orders.order_date = fx_rates_daily.rate_day
+    where orders.currency = 'CNY' or fx_rates_daily.rate_to_cny is not null
+),
+
+-- How the order names its person: its customer_id; else a member's email; else a
+-- member's phone; else its own guest email or phone; else nothing.
+attributed as (
+    select
+        converted.*,
+        case
+            when converted.customer_id is not null then 'customer_id'
+            when member_emails.email_hash is not null then 'member_email'
+            when member_phones.phone_hash is not null then 'member_phone'
+            when converted.contact_email_hash is not null then 'guest_email'
+            when converted.contact_phone_hash is not null then 'guest_phone'
+            else 'unattributed'
+        end as attribution_method
+    from converted
+    left join member_emails
+        on converted.contact_email_hash = member_emails.email_hash
+    left join member_phones
+        on converted.contact_phone_hash = member_phones.phone_hash
+),
+
+-- The identity node the method names (int_identity_nodes_labelled holds its person).
+with_node as (
+    select
+        *,
+        case attribution_method
+            when 'customer_id' then {{ dbt.concat(["'customer_id:'", 'customer_id']) }}
+            when 'member_email' then {{ dbt.concat(["'email:'", 'contact_email_hash']) }}
+            when 'member_phone' then {{ dbt.concat(["'phone:'", 'contact_phone_hash']) }}
+            when 'guest_email' then {{ dbt.concat(["'email:'", 'contact_email_hash']) }}
+            when 'guest_phone' then {{ dbt.concat(["'phone:'", 'contact_phone_hash']) }}
+        end as identity_node
+    from attributed
+),
 
 usable_orders as (
     select
-        order_id,
-        person_key,
-        customer_id,
-        attribution_method,
-        channel,
-        store_id,
-        ordered_at,
-        order_date,
-        status,
-        is_qualifying,
-        currency,
-        rate_to_cny,
-        gross_amount,
-        discount_amount,
-        shipping_amount,
-        refunded_amount,
-        net_amount,
-        gross_amount_cny,
-        net_revenue_cny,
-        has_discount,
-        coupon_code,
-        updated_at,
+        with_node.order_id,
+        identity_nodes.person_key,
+        with_node.customer_id,
+        with_node.attribution_method,
+        with_node.channel,
+        with_node.store_id,
+        with_node.ordered_at,
+        with_node.order_date,
+        with_node.status,
+        coalesce(order_statuses.is_purchase, false) and with_node.net_amount > 0 as is_qualifying,
+        with_node.currency,
+        with_node.rate_to_cny,
+        with_node.gross_amount,
+        with_node.discount_amount,
+        with_node.shipping_amount,
+        with_node.refunded_amount,
+        with_node.net_amount,
+        cast(with_node.gross_amount * with_node.rate_to_cny as decimal(28, 10)) as gross_amount_cny,
+        cast(with_node.net_amount * with_node.rate_to_cny as decimal(28, 10)) as net_revenue_cny,
+        with_node.discount_amount > 0 or with_node.coupon_code is not null as has_discount,
+        with_node.coupon_code,
+        with_node.updated_at,
         -- Last: Spark stores a table's partition column last.
-        cast({{ dbt.date_trunc('month', 'order_date') }} as date) as order_month
-    from orders
-    where reject_reason is null
+        cast({{ dbt.date_trunc('month', 'with_node.order_date') }} as date) as order_month
+    from with_node
+    left join identity_nodes
+        on with_node.identity_node = identity_nodes.node
+    left join order_statuses
+        on with_node.status = order_statuses.status
 ),
 
 {% if is_incremental() %}

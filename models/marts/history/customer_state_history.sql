@@ -12,7 +12,7 @@
 ) }}
 with
 
-orders as (select * from {{ ref('int_orders_attributed_to_persons') }}),
+orders as (select * from {{ ref('fct_orders') }}),
 
 period_ends as (select * from {{ ref('int_history_period_ends') }}),
 

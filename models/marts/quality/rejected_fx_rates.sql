@@ -1,3 +1,3 @@
 -- Raw fx_rates rows that cannot be used, as they arrived (as text, PII left out), with their
 -- reason code.
-{{ stratify.rejected_rows('base_raw__fx_rates') }}
+{{ stratify.rejected_rows('stg_raw__fx_rates') }}

@@ -3,12 +3,15 @@
 -- (reason unknown_order).
 with
 
-order_items as (select * from {{ ref('stg_raw__order_items') }}),
+order_items as (
+    select * from {{ ref('stg_raw__order_items') }}
+    where is_latest_version
+),
 
 orders as (select * from {{ ref('fct_orders') }}),
 
 failed_validation as (
-    {{ stratify.rejected_rows('base_raw__order_items') }}
+    {{ stratify.rejected_rows('stg_raw__order_items') }}
 ),
 
 without_order as (

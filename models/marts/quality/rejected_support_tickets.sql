@@ -1,3 +1,3 @@
 -- Raw support_tickets rows that cannot be used, as they arrived (as text, PII left out), with their
 -- reason code.
-{{ stratify.rejected_rows('base_raw__support_tickets') }}
+{{ stratify.rejected_rows('stg_raw__support_tickets') }}
