@@ -8,8 +8,8 @@
 {{ stratify.tables_over_reject_rate(model, max_rate) }}
 {% endtest %}
 
-{#- On a base model (one row per raw row, with reject_reason): the validation rejects, known
-    before staging, so a failing load stops the build before any mart is rewritten. -#}
+{#- On a staging model (one row per raw row, with reject_reason): the validation rejects, known
+    as soon as staging is built, so a failing load stops the build before any model reads it. -#}
 {% test validation_reject_rate_at_most(model, max_rate, table_name) %}
 with
 
