@@ -15,6 +15,8 @@ orders as (
     where is_latest_version
 ),
 
+member_contact_hashes as (select * from {{ ref('int_member_contact_hashes') }}),
+
 member_ids as (
     select customer_id from customers
     union
@@ -31,18 +33,6 @@ member_contacts as (
     from customers
 ),
 
-member_emails as (
-    select distinct email_hash
-    from customers
-    where email_hash is not null
-),
-
-member_phones as (
-    select distinct phone_hash
-    from customers
-    where phone_hash is not null
-),
-
 -- Guest orders that match no member (by email, then phone) bring their own contacts into
 -- the graph; fct_orders attributes the others to the member they match. Left joins, not
 -- `not in (subquery)`: that is a nested-loop join on Spark.
@@ -51,14 +41,16 @@ unmatched_guest_orders as (
         {{ dbt.concat(["'email:'", 'orders.contact_email_hash']) }} as email_node,
         {{ dbt.concat(["'phone:'", 'orders.contact_phone_hash']) }} as phone_node
     from orders
-    left join member_emails
-        on orders.contact_email_hash = member_emails.email_hash
-    left join member_phones
-        on orders.contact_phone_hash = member_phones.phone_hash
+    left join member_contact_hashes as member_emails
+        on member_emails.contact_type = 'email'
+        and orders.contact_email_hash = member_emails.contact_hash
+    left join member_contact_hashes as member_phones
+        on member_phones.contact_type = 'phone'
+        and orders.contact_phone_hash = member_phones.contact_hash
     where
         orders.customer_id is null
-        and member_emails.email_hash is null
-        and member_phones.phone_hash is null
+        and member_emails.contact_hash is null
+        and member_phones.contact_hash is null
         and (orders.contact_email_hash is not null or orders.contact_phone_hash is not null)
 ),
 

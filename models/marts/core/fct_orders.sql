@@ -26,24 +26,9 @@ fx_rates_daily as (select * from {{ ref('int_fx_rates_daily') }}),
 
 order_statuses as (select * from {{ ref('order_statuses') }}),
 
-customers as (
-    select * from {{ ref('stg_raw__customers') }}
-    where is_latest_version
-),
-
 identity_nodes as (select * from {{ ref('int_identity_nodes_labelled') }}),
 
-member_emails as (
-    select distinct email_hash
-    from customers
-    where email_hash is not null
-),
-
-member_phones as (
-    select distinct phone_hash
-    from customers
-    where phone_hash is not null
-),
+member_contact_hashes as (select * from {{ ref('int_member_contact_hashes') }}),
 
 -- At the rate of the latest rate date on or before the order date (CNY at 1); an order
 -- without one is left out here and quarantined by rejected_orders.
@@ -68,17 +53,19 @@ attributed as (
         converted.*,
         case
             when converted.customer_id is not null then 'customer_id'
-            when member_emails.email_hash is not null then 'member_email'
-            when member_phones.phone_hash is not null then 'member_phone'
+            when member_emails.contact_hash is not null then 'member_email'
+            when member_phones.contact_hash is not null then 'member_phone'
             when converted.contact_email_hash is not null then 'guest_email'
             when converted.contact_phone_hash is not null then 'guest_phone'
             else 'unattributed'
         end as attribution_method
     from converted
-    left join member_emails
-        on converted.contact_email_hash = member_emails.email_hash
-    left join member_phones
-        on converted.contact_phone_hash = member_phones.phone_hash
+    left join member_contact_hashes as member_emails
+        on member_emails.contact_type = 'email'
+        and converted.contact_email_hash = member_emails.contact_hash
+    left join member_contact_hashes as member_phones
+        on member_phones.contact_type = 'phone'
+        and converted.contact_phone_hash = member_phones.contact_hash
 ),
 
 -- The identity node the method names (int_identity_nodes_labelled holds its person).
