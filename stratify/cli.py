@@ -8,8 +8,9 @@ from pathlib import Path
 
 import click
 
-from stratify import append, bench, export, load, quality, report
+from stratify import append, bench, load
 from stratify import generate as generator
+from stratify.warehouse import export, quality, report
 
 
 @click.group()
