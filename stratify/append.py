@@ -35,6 +35,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
+from stratify.engines.load import RawInputError, raw_files
 from stratify.generate import (
     _DAY,
     _DOMAINS,
@@ -52,7 +53,6 @@ from stratify.generate import (
     _ts,
     schema,
 )
-from stratify.load import RawInputError, raw_files
 
 # read to find templates and candidates; only the first three get rows
 _READ = ("orders", "order_items", "fx_rates", "customers", "products")

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import click
 
-from stratify import append, bench, load
+from stratify import append, bench
 from stratify import generate as generator
+from stratify.engines import load
 from stratify.warehouse import export, quality, report
 
 

@@ -97,7 +97,7 @@ def text_edge_cases_raw(out_dir: Path) -> Path:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    from stratify.load import raw_tables
+    from stratify.engines.load import raw_tables
 
     columns = raw_tables()
     timestamps = ["2024-05-01 10:00:00", "2024-05-01T10:00:00", "2024-5-1 1:2:3", " 2024-05-01 10:00:00 ",
