@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from stratify import append, bench
-from stratify import generate as generator
+from stratify.devdata import append, bench
+from stratify.devdata import generate as generator
 from stratify.engines import load
 from stratify.warehouse import export, quality, report
 

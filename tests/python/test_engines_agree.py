@@ -154,7 +154,7 @@ def _duckdb_rows(build, mart: str) -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="session")
 def runs(tmp_path_factory, generate_raw, write_raw_dir) -> list[engines.Run]:
-    from stratify.append import append_day
+    from stratify.devdata.append import append_day
 
     root = tmp_path_factory.mktemp("engines_raw")
     # dbt unit tests do not read the data: run them on the engine once, with the first set.

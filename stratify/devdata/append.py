@@ -36,7 +36,7 @@ import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
 from stratify.engines.load import RawInputError, raw_files
-from stratify.generate import (
+from stratify.devdata.generate import (
     _DAY,
     _DOMAINS,
     CHANNELS,
