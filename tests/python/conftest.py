@@ -293,7 +293,7 @@ def dbt_builder(tmp_path_factory) -> DbtBuilder:
 
 def _raw_schemas():
     """The contract's raw schemas, as the generator writes them."""
-    from stratify.generate import TABLES, schema
+    from stratify.devdata.generate import TABLES, schema
 
     return {table: schema(table) for table in TABLES}
 
@@ -321,8 +321,8 @@ def _write_raw_dir(out_dir: Path, tables: dict[str, list[dict[str, Any]]]) -> Pa
 
 def _generate_raw(out_dir: Path, *, customers: int, orders: int, seed: int, dirty: float = 0.0,
                   start: str, end: str, fmt: str = "parquet") -> Path:
-    """Raw data from the project's generator (``stratify.generate.generate``)."""
-    from stratify.generate import generate
+    """Raw data from the project's generator (``stratify.devdata.generate.generate``)."""
+    from stratify.devdata.generate import generate
 
     generate(
         customers=customers, orders=orders, seed=seed, dirty=dirty,

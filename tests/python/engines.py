@@ -124,7 +124,7 @@ def postgres_unavailable() -> str | None:
 
 def postgres_build(runs: list[Run], work_dir: Path, tables: list[str], fixture: Callable[[str], Any]) -> Result:
     from conftest import DbtBuildError
-    from stratify.load import PostgresSettings, load_raw
+    from stratify.engines.load import PostgresSettings, load_raw
 
     server, builder = fixture("postgres_server"), fixture("dbt_builder")
     futures = {}
@@ -218,8 +218,8 @@ def _spark_main(spec_path: str, out_path: str) -> None:
     from dbt.cli.main import dbtRunner
 
     from conftest import PartialParseCache
-    from stratify.load import load_raw
-    from stratify.spark import spark_session
+    from stratify.engines.load import load_raw
+    from stratify.engines.spark import spark_session
 
     spec = json.loads(Path(spec_path).read_text())
     work_dir = Path(spec["work_dir"])

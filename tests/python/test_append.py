@@ -1,5 +1,5 @@
-"""Tests of `stratify append-day` (stratify/append.py): one more day of raw data, appended
-in place, with a manifest that still says exactly what becomes of every raw row.
+"""Tests of `stratify append-day` (stratify/devdata/append.py): one more day of raw data,
+appended in place, with a manifest that still says exactly what becomes of every raw row.
 
 Data is generated once per module and copied per test, as the command changes it in
 place. The period ends in mid-2025, so the appended days lie before the build date and
@@ -21,9 +21,9 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from stratify.append import append_day
+from stratify.devdata.append import append_day
 from stratify.cli import main
-from stratify.generate import TABLES, generate, schema
+from stratify.devdata.generate import TABLES, generate, schema
 
 # the generator tests' reading of the files: the same classification checks the manifest here
 from test_generate import _classify, _connect

@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from stratify import bench
-from stratify.baselines import duckdb_rfm, pandas_rfm
+from stratify.devdata import bench
+from stratify.devdata.baselines import duckdb_rfm, pandas_rfm
 
 
 @pytest.fixture(scope="module")

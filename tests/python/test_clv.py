@@ -20,7 +20,7 @@ import oracle
 import engines
 from conftest import PROFILES_DIR, PROJECT_DIR, _dbt_command, read_table
 from stratify import clv
-from stratify.generate import GeneratorConfig, generate
+from stratify.devdata.generate import GeneratorConfig, generate
 
 BGNBD = (0.8, 20.0, 0.9, 6.0)  # r, alpha (days), a, b
 

@@ -97,7 +97,7 @@ def text_edge_cases_raw(out_dir: Path) -> Path:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    from stratify.load import raw_tables
+    from stratify.engines.load import raw_tables
 
     columns = raw_tables()
     timestamps = ["2024-05-01 10:00:00", "2024-05-01T10:00:00", "2024-5-1 1:2:3", " 2024-05-01 10:00:00 ",
@@ -154,7 +154,7 @@ def _duckdb_rows(build, mart: str) -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="session")
 def runs(tmp_path_factory, generate_raw, write_raw_dir) -> list[engines.Run]:
-    from stratify.append import append_day
+    from stratify.devdata.append import append_day
 
     root = tmp_path_factory.mktemp("engines_raw")
     # dbt unit tests do not read the data: run them on the engine once, with the first set.

@@ -1,4 +1,4 @@
-"""Tests of the synthetic data generator (stratify/generate.py).
+"""Tests of the synthetic data generator (stratify/devdata/generate/).
 
 The dirty-data tests classify every raw row with the rules of
 docs/cleaning_and_identity.md, written here again in DuckDB SQL, and compare the
@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from stratify.cli import main
-from stratify.generate import (
+from stratify.devdata.generate import (
     REJECT_REASONS,
     TABLES,
     GeneratorConfig,

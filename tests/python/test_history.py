@@ -57,7 +57,7 @@ def builds(raw, dbt_builder, tmp_path_factory) -> dict[str, Any]:
     side by side (tests that build again into one work on a copy): the plain build, the
     builds at past period ends, the data a day later (a full build), and the first build of
     the snapshot test."""
-    from stratify.append import append_day
+    from stratify.devdata.append import append_day
 
     appended = tmp_path_factory.mktemp("appended") / "raw"
     shutil.copytree(raw, appended)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from stratify import load
+from stratify.engines import load
 from stratify.cli import main
 
 

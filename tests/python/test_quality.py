@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from conftest import PROJECT_DIR, Build
 
-from stratify import quality
+from stratify.warehouse import quality
 from stratify.cli import main
 
 DEMO_DIR = PROJECT_DIR / "data" / "demo"

@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import Build
-from stratify import report
+from stratify.warehouse import report
 from stratify.cli import main
 
 pytestmark = pytest.mark.slow

@@ -19,7 +19,8 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import yaml
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
+from stratify import PROJECT_DIR
+
 SOURCES_YML = PROJECT_DIR / "models" / "staging" / "_raw__sources.yml"
 RAW_SCHEMA = "raw"
 LOADERS = ("postgres", "spark")
@@ -180,7 +181,7 @@ def _load_postgres(files: dict[str, Path], tables: dict[str, list[str]], setting
 def _load_spark(files: dict[str, Path], tables: dict[str, list[str]], target: str) -> dict[str, int]:
     """Spark: each file read by Spark's own reader (Parquet typed, CSV all text) and saved
     as a Parquet table ``raw.<table>`` in the warehouse and metastore of the dbt target."""
-    from stratify.spark import spark_session
+    from stratify.engines.spark import spark_session
 
     spark = spark_session(target)
     spark.sql(f"create database if not exists {RAW_SCHEMA}")

@@ -35,24 +35,24 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
-from stratify.generate import (
-    _DAY,
-    _DOMAINS,
+from stratify.devdata.generate import (
     CHANNELS,
     CURRENCIES,
-    STATUSES,
+    DAY,
+    DOMAINS,
     I64,
+    STATUSES,
     Bool,
     Format,
     GeneratorConfig,
-    _csv_strings,
-    _decimal,
-    _order_ids,
-    _seconds_of_day,
-    _ts,
+    csv_strings,
+    decimals,
+    order_ids,
     schema,
+    seconds_of_day,
+    timestamps,
 )
-from stratify.load import RawInputError, raw_files
+from stratify.engines.load import RawInputError, raw_files
 
 # read to find templates and candidates; only the first three get rows
 _READ = ("orders", "order_items", "fx_rates", "customers", "products")
@@ -310,7 +310,7 @@ def _patched(rows: pa.Table, fmt: Format, **columns: pa.Array) -> pa.Table:
     """Rows with some columns replaced by typed values, written as the generator writes them."""
     for name, values in columns.items():
         i = rows.schema.get_field_index(name)
-        rows = rows.set_column(i, name, _csv_strings(values) if fmt == "csv" else values)
+        rows = rows.set_column(i, name, csv_strings(values) if fmt == "csv" else values)
     return rows
 
 
@@ -402,15 +402,15 @@ def _new_orders(con: duckdb.DuckDBPyConnection, rng: np.random.Generator, fmt: F
     templates = _templates(con, day)
     kind, template = _buyers(rng, templates, n, shares)
     # when: the generator's daily profile; ids follow time, as in the generator
-    second = _seconds_of_day(rng, n)
+    second = seconds_of_day(rng, n)
     by_time = np.argsort(second, kind="stable")
     kind, template, second = kind[by_time], template[by_time], second[by_time]
-    updated = second + np.floor(rng.random(n) * (_DAY - second)).astype(np.int64)  # still on the day
+    updated = second + np.floor(rng.random(n) * (DAY - second)).astype(np.int64)  # still on the day
     status = rng.choice(len(STATUSES), n, p=list(_NEW_STATUS_P.values()))
-    domain = rng.integers(0, len(_DOMAINS), n)
+    domain = rng.integers(0, len(DOMAINS), n)
     last = con.execute("""select coalesce(max(cast(substr(order_id, 2) as bigint)), 0) from text_orders
                           where regexp_full_match(order_id, 'O[0-9]{10,}')""").fetchone()
-    ids = _order_ids(np.arange(n, dtype=np.int64) + (last[0] if last else 0))
+    ids = order_ids(np.arange(n, dtype=np.int64) + (last[0] if last else 0))
     orders, items, lines = _copies(con, fmt, templates, template)
 
     # guests' contacts: a member's own (stitching attributes the order to them), or a new
@@ -421,7 +421,7 @@ def _new_orders(con: duckdb.DuckDBPyConnection, rng: np.random.Generator, fmt: F
     for i in np.flatnonzero(kind == _MEMBER_AS_GUEST):
         emails[i], phones[i] = templates.email[template[i]], templates.phone[template[i]]
     for number, i in enumerate(np.flatnonzero(kind == _NEW_GUEST), start=1):
-        emails[i] = f"g{day:%Y%m%d}.{number:04d}@{_DOMAINS[domain[i]]}"
+        emails[i] = f"g{day:%Y%m%d}.{number:04d}@{DOMAINS[domain[i]]}"
 
     def column(name: str) -> pa.Array:
         return orders.column(name).combine_chunks()
@@ -433,15 +433,15 @@ def _new_orders(con: duckdb.DuckDBPyConnection, rng: np.random.Generator, fmt: F
         contact_phone=pc.if_else(guest, pa.array(phones, pa.string()), column("contact_phone")),
         # guests do not check out in the app (as in the generator)
         channel=pc.if_else(pc.and_(guest, pc.equal(column("channel"), "app")), "web", column("channel")),
-        ordered_at=_ts(start + second), status=pa.array([STATUSES[s] for s in status], pa.string()),
-        refunded_amount=_decimal(np.zeros(n, np.int64), 2), updated_at=_ts(start + updated),
+        ordered_at=timestamps(start + second), status=pa.array([STATUSES[s] for s in status], pa.string()),
+        refunded_amount=decimals(np.zeros(n, np.int64), 2), updated_at=timestamps(start + updated),
     )
     items = _patched(items, fmt, order_id=pc.take(ids, pa.array(np.repeat(np.arange(n), lines))))
     return orders, items, kind
 
 
 def _epoch_seconds(day: date) -> int:
-    return (day - date(1970, 1, 1)).days * _DAY
+    return (day - date(1970, 1, 1)).days * DAY
 
 
 def _returns(con: duckdb.DuckDBPyConnection, rng: np.random.Generator, fmt: Format, day: date,
@@ -472,8 +472,9 @@ def _returns(con: duckdb.DuckDBPyConnection, rng: np.random.Generator, fmt: Form
     if rows.num_rows != n:
         raise AssertionError(f"expected one latest row for each of {n} returned orders, got {rows.num_rows}")
     refund = np.array([candidates[i][1] for i in chosen], np.int64)
+    updated = _epoch_seconds(day) + seconds_of_day(rng, n)
     return _patched(rows, fmt, status=pa.array(["returned"] * n, pa.string()),
-                    refunded_amount=_decimal(refund, 2), updated_at=_ts(_epoch_seconds(day) + _seconds_of_day(rng, n)))
+                    refunded_amount=decimals(refund, 2), updated_at=timestamps(updated))
 
 
 def _day_rates(con: duckdb.DuckDBPyConnection, fmt: Format, day: date) -> pa.Table:

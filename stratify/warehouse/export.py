@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from stratify.database import open_read_only
+from stratify.warehouse.database import open_read_only
 
 SCHEMA = "marts"
 FORMATS = ("parquet", "csv")

@@ -171,7 +171,7 @@ def read_database(database: Path) -> tuple[dict[str, pd.DataFrame], Reference]:
     seed table is a QualityInputError naming the database."""
     import duckdb
 
-    from stratify.database import open_read_only, relations
+    from stratify.warehouse.database import open_read_only, relations
 
     connection = open_read_only(database, QualityInputError)
     try:

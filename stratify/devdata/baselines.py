@@ -7,7 +7,7 @@ of each order, net amount in CNY at the latest rate on or before the order date,
 qualifying orders only, recency from the latest qualifying order, frequency and monetary
 over the last 365 days) and skip what a tutorial skips: identity stitching, quarantine,
 dirty-value parsing, tests. So they score ``customer_id``, not persons. Run as
-``python -m stratify.baselines {duckdb,pandas} RAW_DIR`` (prints the scored customers).
+``python -m stratify.devdata.baselines {duckdb,pandas} RAW_DIR`` (prints the scored customers).
 """
 
 from __future__ import annotations
@@ -110,5 +110,5 @@ BASELINES = {"duckdb": duckdb_rfm, "pandas": pandas_rfm}
 
 if __name__ == "__main__":
     if len(sys.argv) != 3 or sys.argv[1] not in BASELINES:
-        sys.exit(f"usage: python -m stratify.baselines {{{','.join(BASELINES)}}} RAW_DIR")
+        sys.exit(f"usage: python -m stratify.devdata.baselines {{{','.join(BASELINES)}}} RAW_DIR")
     print(f"{len(BASELINES[sys.argv[1]](Path(sys.argv[2]))):,} customers scored")

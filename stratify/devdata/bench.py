@@ -1,5 +1,5 @@
 """Benchmark: the dbt project against what users would run instead (a single hand-written
-DuckDB query and a plain pandas script, stratify.baselines), side by side on the same
+DuckDB query and a plain pandas script, stratify.devdata.baselines), side by side on the same
 files, and optionally the same project on Apache Spark (in-process, local mode).
 
 Speed targets are judged here, never in timed unit tests: the machines are noisy, so
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import psutil
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+from stratify import PROJECT_DIR
 
 FULL_BUILD = "dbt build (every model and test)"
 INCREMENTAL_BUILD = "dbt build, one day later (incremental)"
@@ -159,7 +159,7 @@ def run_bench(orders: int, customers: int | None, seed: int, cache_dir: Path,
         profile = {build: node_profile(folder / "run_results.json") for build, folder in target.items()}
     if "spark" in engines:
         steps += spark_steps(raw_dir, work, env, spark_driver_memory)
-    steps += [run_step(name, [sys.executable, "-m", "stratify.baselines", baseline, str(raw_dir)], env)
+    steps += [run_step(name, [sys.executable, "-m", "stratify.devdata.baselines", baseline, str(raw_dir)], env)
               for baseline, name in (("duckdb", SINGLE_QUERY), ("pandas", PANDAS_SCRIPT))]
     manifest = json.loads((raw_dir / "manifest.json").read_text())
     return {

@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
-from stratify.database import open_read_only, relations
+from stratify.warehouse.database import open_read_only, relations
 
 # Marts without which there is nothing to report.
 REQUIRED = ("marts.customer_tiers", "marts.tier_summary", "marts.customer_rfm", "marts.segment_summary",
@@ -668,7 +668,7 @@ def render(title: str, figures: dict[str, str], sections: list[Section], generat
            database: Path) -> str:
     charts = {chart.key: json.loads(chart.figure.to_json()) for section in sections for chart in section.charts
               if chart.figure is not None}
-    environment = jinja2.Environment(loader=jinja2.PackageLoader("stratify", "templates"),
+    environment = jinja2.Environment(loader=jinja2.PackageLoader("stratify.warehouse", "templates"),
                                      autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     return environment.get_template("report.html.j2").render(
         title=title, figures=figures, sections=sections, generated_at=generated_at, database=database,

@@ -7,7 +7,7 @@ defaults). A SparkSession built here therefore sees the same warehouse folder an
 metastore as `dbt build --target spark`. The Derby metastore admits one JVM at a time:
 do not load while a dbt build on the same STRATIFY_SPARK_DIR is running.
 
-``python -m stratify.spark dump OUT.pickle schema.table [schema.table ...]`` writes the
+``python -m stratify.engines.spark dump OUT.pickle schema.table [schema.table ...]`` writes the
 rows of tables (list of dicts, Decimal/date/datetime values, timestamps in UTC) to a
 pickle file: the tests read Spark marts that way, in a subprocess of its own.
 """
@@ -21,7 +21,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
+from stratify import PROJECT_DIR
+
 PROFILE_NAME = "stratify"
 
 
@@ -91,5 +92,5 @@ def _dump(out: str, names: list[str]) -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) < 4 or sys.argv[1] != "dump":
-        sys.exit("usage: python -m stratify.spark dump OUT.pickle schema.table [schema.table ...]")
+        sys.exit("usage: python -m stratify.engines.spark dump OUT.pickle schema.table [schema.table ...]")
     _dump(sys.argv[2], sys.argv[3:])
