@@ -10,12 +10,7 @@ customers as (
     where is_latest_version
 ),
 
-orders as (
-    select * from {{ ref('stg_raw__orders') }}
-    where is_latest_version
-),
-
-member_contact_hashes as (select * from {{ ref('int_member_contact_hashes') }}),
+orders as (select * from {{ ref('int_orders_matched_to_members') }}),
 
 member_ids as (
     select customer_id from customers
@@ -33,25 +28,13 @@ member_contacts as (
     from customers
 ),
 
--- Guest orders that match no member (by email, then phone) bring their own contacts into
--- the graph; fct_orders attributes the others to the member they match. Left joins, not
--- `not in (subquery)`: that is a nested-loop join on Spark.
+-- Guest orders that match no member bring their own contacts into the graph.
 unmatched_guest_orders as (
     select
-        {{ dbt.concat(["'email:'", 'orders.contact_email_hash']) }} as email_node,
-        {{ dbt.concat(["'phone:'", 'orders.contact_phone_hash']) }} as phone_node
+        {{ dbt.concat(["'email:'", 'contact_email_hash']) }} as email_node,
+        {{ dbt.concat(["'phone:'", 'contact_phone_hash']) }} as phone_node
     from orders
-    left join member_contact_hashes as member_emails
-        on member_emails.contact_type = 'email'
-        and orders.contact_email_hash = member_emails.contact_hash
-    left join member_contact_hashes as member_phones
-        on member_phones.contact_type = 'phone'
-        and orders.contact_phone_hash = member_phones.contact_hash
-    where
-        orders.customer_id is null
-        and member_emails.contact_hash is null
-        and member_phones.contact_hash is null
-        and (orders.contact_email_hash is not null or orders.contact_phone_hash is not null)
+    where attribution_method in ('guest_email', 'guest_phone')
 ),
 
 edges as (

@@ -17,18 +17,13 @@
 ) }}
 with
 
-orders as (
-    select * from {{ ref('stg_raw__orders') }}
-    where is_latest_version
-),
+orders as (select * from {{ ref('int_orders_matched_to_members') }}),
 
 fx_rates_daily as (select * from {{ ref('int_fx_rates_daily') }}),
 
 order_statuses as (select * from {{ ref('order_statuses') }}),
 
 identity_nodes as (select * from {{ ref('int_identity_nodes_labelled') }}),
-
-member_contact_hashes as (select * from {{ ref('int_member_contact_hashes') }}),
 
 -- At the rate of the latest rate date on or before the order date (CNY at 1); an order
 -- without one is left out here and quarantined by rejected_orders.
@@ -46,73 +41,37 @@ converted as (
     where orders.currency = 'CNY' or fx_rates_daily.rate_to_cny is not null
 ),
 
--- How the order names its person: its customer_id; else a member's email; else a
--- member's phone; else its own guest email or phone; else nothing.
-attributed as (
-    select
-        converted.*,
-        case
-            when converted.customer_id is not null then 'customer_id'
-            when member_emails.contact_hash is not null then 'member_email'
-            when member_phones.contact_hash is not null then 'member_phone'
-            when converted.contact_email_hash is not null then 'guest_email'
-            when converted.contact_phone_hash is not null then 'guest_phone'
-            else 'unattributed'
-        end as attribution_method
-    from converted
-    left join member_contact_hashes as member_emails
-        on member_emails.contact_type = 'email'
-        and converted.contact_email_hash = member_emails.contact_hash
-    left join member_contact_hashes as member_phones
-        on member_phones.contact_type = 'phone'
-        and converted.contact_phone_hash = member_phones.contact_hash
-),
-
--- The identity node the method names (int_identity_nodes_labelled holds its person).
-with_node as (
-    select
-        *,
-        case attribution_method
-            when 'customer_id' then {{ dbt.concat(["'customer_id:'", 'customer_id']) }}
-            when 'member_email' then {{ dbt.concat(["'email:'", 'contact_email_hash']) }}
-            when 'member_phone' then {{ dbt.concat(["'phone:'", 'contact_phone_hash']) }}
-            when 'guest_email' then {{ dbt.concat(["'email:'", 'contact_email_hash']) }}
-            when 'guest_phone' then {{ dbt.concat(["'phone:'", 'contact_phone_hash']) }}
-        end as identity_node
-    from attributed
-),
-
 usable_orders as (
     select
-        with_node.order_id,
+        converted.order_id,
         identity_nodes.person_key,
-        with_node.customer_id,
-        with_node.attribution_method,
-        with_node.channel,
-        with_node.store_id,
-        with_node.ordered_at,
-        with_node.order_date,
-        with_node.status,
-        coalesce(order_statuses.is_purchase, false) and with_node.net_amount > 0 as is_qualifying,
-        with_node.currency,
-        with_node.rate_to_cny,
-        with_node.gross_amount,
-        with_node.discount_amount,
-        with_node.shipping_amount,
-        with_node.refunded_amount,
-        with_node.net_amount,
-        cast(with_node.gross_amount * with_node.rate_to_cny as decimal(28, 10)) as gross_amount_cny,
-        cast(with_node.net_amount * with_node.rate_to_cny as decimal(28, 10)) as net_revenue_cny,
-        with_node.discount_amount > 0 or with_node.coupon_code is not null as has_discount,
-        with_node.coupon_code,
-        with_node.updated_at,
+        converted.customer_id,
+        converted.attribution_method,
+        converted.channel,
+        converted.store_id,
+        converted.ordered_at,
+        converted.order_date,
+        converted.status,
+        coalesce(order_statuses.is_purchase, false) and converted.net_amount > 0 as is_qualifying,
+        converted.currency,
+        converted.rate_to_cny,
+        converted.gross_amount,
+        converted.discount_amount,
+        converted.shipping_amount,
+        converted.refunded_amount,
+        converted.net_amount,
+        cast(converted.gross_amount * converted.rate_to_cny as decimal(28, 10)) as gross_amount_cny,
+        cast(converted.net_amount * converted.rate_to_cny as decimal(28, 10)) as net_revenue_cny,
+        converted.discount_amount > 0 or converted.coupon_code is not null as has_discount,
+        converted.coupon_code,
+        converted.updated_at,
         -- Last: Spark stores a table's partition column last.
-        cast({{ dbt.date_trunc('month', 'with_node.order_date') }} as date) as order_month
-    from with_node
+        cast({{ dbt.date_trunc('month', 'converted.order_date') }} as date) as order_month
+    from converted
     left join identity_nodes
-        on with_node.identity_node = identity_nodes.node
+        on converted.identity_node = identity_nodes.node
     left join order_statuses
-        on with_node.status = order_statuses.status
+        on converted.status = order_statuses.status
 ),
 
 {% if is_incremental() %}
