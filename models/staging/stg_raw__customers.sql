@@ -36,19 +36,6 @@ checked as (
     from typed
 ),
 
--- The latest updated_at wins; the other columns only make the choice the same on every
--- engine when two versions share an updated_at.
-versions as (
-    select
-        *,
-        row_number() over (
-            partition by customer_id, reject_reason
-            order by
-                updated_at desc nulls last, email_normalized asc, phone_normalized asc, signup_at asc, city asc
-        ) as version_rank
-    from checked
-),
-
 final as (
     select
         customer_id,
@@ -64,9 +51,13 @@ final as (
         coalesce(marketing_opt_in, false) as marketing_opt_in,
         updated_at,
         reject_reason,
-        reject_reason is null and version_rank = 1 as is_latest_version,
+        -- The latest updated_at wins; the other columns only make the choice the same on every
+        -- engine when two versions share an updated_at.
+        {{ stratify.is_latest_version(
+            'customer_id', 'updated_at desc nulls last, email_normalized, phone_normalized, signup_at, city'
+        ) }} as is_latest_version,
         {{ stratify.quarantined_raw_columns(raw_columns) }}
-    from versions
+    from checked
 )
 
 select * from final

@@ -32,17 +32,6 @@ checked as (
     from typed
 ),
 
--- Events carry no updated_at: of identical ids the values decide, the same on every engine.
-versions as (
-    select
-        *,
-        row_number() over (
-            partition by event_id, reject_reason
-            order by occurred_at, customer_id, anonymous_id, event_type
-        ) as version_rank
-    from checked
-),
-
 final as (
     select
         event_id,
@@ -55,9 +44,12 @@ final as (
         category,
         search_term,
         reject_reason,
-        reject_reason is null and version_rank = 1 as is_latest_version,
+        -- Events carry no updated_at: of identical ids the values decide, the same on every engine.
+        {{ stratify.is_latest_version(
+            'event_id', 'occurred_at, customer_id, anonymous_id, event_type'
+        ) }} as is_latest_version,
         {{ stratify.quarantined_raw_columns(raw_columns) }}
-    from versions
+    from checked
 )
 
 select * from final

@@ -26,23 +26,16 @@ checked as (
     from typed
 ),
 
--- Of two rates for one currency and day the lower wins, the same on every engine.
-versions as (
-    select
-        *,
-        row_number() over (partition by currency, rate_date, reject_reason order by rate_to_cny) as version_rank
-    from checked
-),
-
 final as (
     select
         currency,
         rate_date,
         rate_to_cny,
         reject_reason,
-        reject_reason is null and version_rank = 1 as is_latest_version,
+        -- Of two rates for one currency and day the lower wins, the same on every engine.
+        {{ stratify.is_latest_version('currency, rate_date', 'rate_to_cny') }} as is_latest_version,
         {{ stratify.quarantined_raw_columns(raw_columns) }}
-    from versions
+    from checked
 )
 
 select * from final

@@ -31,17 +31,6 @@ checked as (
     from typed
 ),
 
--- Order lines carry no updated_at: of identical keys the values decide, the same on every engine.
-versions as (
-    select
-        *,
-        row_number() over (
-            partition by order_id, line_number, reject_reason
-            order by product_id, quantity, unit_price, unit_cost
-        ) as version_rank
-    from checked
-),
-
 final as (
     select
         order_id,
@@ -57,9 +46,12 @@ final as (
         -- rules would round the product to 6 decimals.
         cast(quantity * unit_cost as decimal(18, 2)) as line_cost,
         reject_reason,
-        reject_reason is null and version_rank = 1 as is_latest_version,
+        -- Order lines carry no updated_at: of identical keys the values decide, the same on every engine.
+        {{ stratify.is_latest_version(
+            'order_id, line_number', 'product_id, quantity, unit_price, unit_cost'
+        ) }} as is_latest_version,
         {{ stratify.quarantined_raw_columns(raw_columns) }}
-    from versions
+    from checked
 )
 
 select * from final

@@ -61,20 +61,6 @@ checked as (
         on typed.channel = known_channels.known_channel
 ),
 
--- Among the usable rows of an order_id the latest updated_at wins; the other columns only
--- make the choice the same on every engine when two versions share an updated_at.
-versions as (
-    select
-        *,
-        row_number() over (
-            partition by order_id, reject_reason
-            order by
-                updated_at desc nulls last, status asc, gross_amount asc, discount_amount asc,
-                refunded_amount asc, shipping_amount asc, currency asc, channel asc, ordered_at asc
-        ) as version_rank
-    from checked
-),
-
 final as (
     select
         order_id,
@@ -97,9 +83,15 @@ final as (
         coupon_code,
         updated_at,
         reject_reason,
-        reject_reason is null and version_rank = 1 as is_latest_version,
+        -- Among the usable rows of an order_id the latest updated_at wins; the other columns only
+        -- make the choice the same on every engine when two versions share an updated_at.
+        {{ stratify.is_latest_version(
+            'order_id',
+            'updated_at desc nulls last, status, gross_amount, discount_amount, refunded_amount, shipping_amount,'
+            ~ ' currency, channel, ordered_at'
+        ) }} as is_latest_version,
         {{ stratify.quarantined_raw_columns(raw_columns) }}
-    from versions
+    from checked
 )
 
 select * from final

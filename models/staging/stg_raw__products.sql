@@ -24,17 +24,6 @@ checked as (
     from typed
 ),
 
--- Products carry no updated_at: of identical ids the values decide, the same on every engine.
-versions as (
-    select
-        *,
-        row_number() over (
-            partition by product_id, reject_reason
-            order by product_name, category, brand, list_price
-        ) as version_rank
-    from checked
-),
-
 final as (
     select
         product_id,
@@ -43,9 +32,12 @@ final as (
         brand,
         list_price,
         reject_reason,
-        reject_reason is null and version_rank = 1 as is_latest_version,
+        -- Products carry no updated_at: of identical ids the values decide, the same on every engine.
+        {{ stratify.is_latest_version(
+            'product_id', 'product_name, category, brand, list_price'
+        ) }} as is_latest_version,
         {{ stratify.quarantined_raw_columns(raw_columns) }}
-    from versions
+    from checked
 )
 
 select * from final

@@ -30,17 +30,6 @@ checked as (
     from typed
 ),
 
--- Tickets carry no updated_at: of identical ids the values decide, the same on every engine.
-versions as (
-    select
-        *,
-        row_number() over (
-            partition by ticket_id, reject_reason
-            order by opened_at, closed_at, customer_id, topic
-        ) as version_rank
-    from checked
-),
-
 final as (
     select
         ticket_id,
@@ -52,9 +41,10 @@ final as (
         topic,
         case when csat_score between 1 and 5 then csat_score end as csat_score,
         reject_reason,
-        reject_reason is null and version_rank = 1 as is_latest_version,
+        -- Tickets carry no updated_at: of identical ids the values decide, the same on every engine.
+        {{ stratify.is_latest_version('ticket_id', 'opened_at, closed_at, customer_id, topic') }} as is_latest_version,
         {{ stratify.quarantined_raw_columns(raw_columns) }}
-    from versions
+    from checked
 )
 
 select * from final
