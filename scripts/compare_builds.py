@@ -23,7 +23,7 @@ DEFAULT_SCHEMAS = ("marts", "quality", "history", "reference")
 # The log of the runs themselves: it grows with every run and names tests, not data.
 SKIPPED_TABLES = {("quality", "quality_test_results")}
 # Columns whose values are the time a build ran, not something derived from the data.
-BUILD_TIME_COLUMNS = {"dbt_valid_from", "dbt_valid_to", "dbt_updated_at", "dbt_scd_id", "built_at"}
+BUILD_TIME_COLUMNS = {"dbt_valid_from", "dbt_valid_to", "dbt_updated_at", "dbt_scd_id"}
 
 
 def tables(connection: duckdb.DuckDBPyConnection, catalog: str, schemas: tuple[str, ...]) -> dict[tuple[str, str], list[str]]:

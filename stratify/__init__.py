@@ -2,7 +2,6 @@
 
 from pathlib import Path
 
-__version__ = "0.1.0"
 
 # The dbt project this package sits in (installed editable): its profiles, sources and models.
 PROJECT_DIR = Path(__file__).resolve().parent.parent
