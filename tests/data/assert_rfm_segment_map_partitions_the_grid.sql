@@ -2,9 +2,7 @@
 -- each axis) exactly once: a row here is a cell with no segment or with several.
 with
 
-cells as (
-    {{ stratify.rfm_segment_cells(ref('rfm_segment_map')) }}
-),
+cells as (select * from {{ ref('int_rfm_segment_cells') }}),
 
 final as (
     select

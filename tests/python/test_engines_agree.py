@@ -339,7 +339,7 @@ def test_bi_reader_reads_marts_only(engine_result, postgres_server) -> None:
             cursor.execute(f"select count(*) from marts.{table}")
             assert cursor.fetchone()[0] > 0, table
         for forbidden in ("raw.customers", "staging.stg_raw__customers", "staging.stg_raw__orders",
-                          "intermediate.int_persons_rfm_metrics", "quality.rejected_customers"):
+                          "intermediate.int_history_period_ends", "quality.rejected_customers"):
             with pytest.raises(psycopg2.errors.InsufficientPrivilege):
                 cursor.execute(f"select * from {forbidden} limit 1")
         # information_schema shows a user only the columns it has some privilege on.

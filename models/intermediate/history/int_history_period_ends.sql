@@ -1,7 +1,7 @@
--- One row per period of the reconstructed history (var history_grain: month, or ISO week
--- ending on Sunday), from the period of history_start_date (or of the first qualifying
--- order) to the last period that ends on or before as_of_date. as_of_date is the period's
--- last day: the date its state is computed for.
+-- One row per period of the history (var history_grain: month, or ISO week ending on
+-- Sunday), from the period of history_start_date (or of the first qualifying order) to the
+-- period of as_of_date, with the date its state is computed for: the period's last day, or
+-- as_of_date for the period it falls in (open until its last day), whose state is today's.
 {%- set grain = var('history_grain') %}
 {#- A compile-time bound for the series: 5,200 weeks or months, a century at least. #}
 {%- set max_periods = 5200 %}
@@ -15,7 +15,7 @@ period_numbers as ({{ dbt.generate_series(max_periods) }}),
 
 first_period as (
     select
-        cast({{ dbt.date_trunc(grain, 'start_date') }} as date) as period_start
+        cast({{ dbt.date_trunc(grain, 'least(history_start.start_date, as_of.as_of_date)') }} as date) as period_start
     from (
         select
             {% if var('history_start_date') is none -%}
@@ -27,6 +27,8 @@ first_period as (
         from orders
         where {{ stratify.is_qualifying_order('orders') }}
     ) as history_start
+    -- A start after as_of_date still gives today's period.
+    cross join as_of
 ),
 
 period_starts as (
@@ -51,10 +53,13 @@ periods as (
 final as (
     select
         periods.period_start,
-        periods.period_end as as_of_date
+        case
+            when periods.period_end < as_of.as_of_date then periods.period_end
+            else as_of.as_of_date
+        end as as_of_date
     from periods
     cross join as_of
-    where periods.period_end <= as_of.as_of_date
+    where periods.period_start <= as_of.as_of_date
 )
 
 select * from final

@@ -5,7 +5,7 @@
 -- that customer_signals and its tests are the same on every engine.
 with
 
-persons as (select * from {{ ref('int_persons_rfm_metrics') }}),
+persons as (select * from {{ ref('customer_rfm') }}),
 
 {% if stratify.clv_is_scored() -%}
 closed_form as (select * from {{ ref('int_persons_p_alive_and_spend') }}),

@@ -6,7 +6,7 @@ with
 
 orders as (select * from {{ ref('int_qualifying_orders_as_of') }}),
 
-persons as (select person_key from {{ ref('int_persons_rfm_metrics') }}),
+persons as (select person_key from {{ ref('customer_rfm') }}),
 
 as_of as (
     select

@@ -11,7 +11,7 @@ customers as (
     where is_latest_version
 ),
 
-metrics as (select * from {{ ref('int_persons_rfm_metrics') }}),
+metrics as (select * from {{ ref('customer_rfm') }}),
 
 as_of as (select * from {{ ref('int_as_of_date') }}),
 

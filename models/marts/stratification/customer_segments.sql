@@ -1,15 +1,10 @@
--- One row per scored person: the RFM segment from the seed rfm_segment_map, and the
--- behavioural segments (purchase frequency, preferred category and channel, price
--- sensitivity, acquisition source, geography, lifecycle phase), with the figures behind them.
+-- One row per scored person: the RFM segment of the seed rfm_segment_map (today's state,
+-- customer_state) and the behavioural segments (purchase frequency, preferred category and
+-- channel, price sensitivity, acquisition source, geography, lifecycle phase), with the
+-- figures behind them.
 with
 
-rfm as (select * from {{ ref('customer_rfm') }}),
-
-segment_map as (select * from {{ ref('rfm_segment_map') }}),
-
-segment_cells as (
-    {{ stratify.rfm_segment_cells('segment_map') }}
-),
+states as (select * from {{ ref('customer_state') }}),
 
 segments as (select * from {{ ref('rfm_segments') }}),
 
@@ -19,28 +14,21 @@ customers as (select * from {{ ref('dim_customers') }}),
 
 behaviour as (select * from {{ ref('int_persons_purchase_behaviour') }}),
 
-with_fm as (
-    select
-        *,
-        {{ stratify.fm_score('f_score', 'm_score') }} as fm_score
-    from rfm
-),
-
 final as (
     select
-        with_fm.person_key,
-        with_fm.as_of_date,
-        with_fm.r_score,
-        with_fm.fm_score,
-        segment_cells.segment as rfm_segment,
+        states.person_key,
+        states.as_of_date,
+        states.r_score,
+        states.fm_score,
+        states.rfm_segment,
         segments.segment_label as rfm_segment_label,
         case
-            when with_fm.lifetime_orders = 1 then 'one_time'
-            when with_fm.frequency >= {{ var('frequent_min_orders') }} then 'frequent'
+            when states.lifetime_orders = 1 then 'one_time'
+            when states.frequency >= {{ var('frequent_min_orders') }} then 'frequent'
             else 'occasional'
         end as frequency_class,
-        with_fm.frequency,
-        with_fm.lifetime_orders,
+        states.frequency,
+        states.lifetime_orders,
         behaviour.preferred_category,
         behaviour.preferred_channel,
         case
@@ -64,20 +52,17 @@ final as (
         end as geography_class,
         customers.province,
         customers.country_code,
-        with_fm.lifecycle_stage,
+        states.lifecycle_stage,
         phases.phase_label as lifecycle_phase
-    from with_fm
-    left join segment_cells
-        on with_fm.r_score = segment_cells.r_score
-        and with_fm.fm_score = segment_cells.fm_score
+    from states
     left join segments
-        on segment_cells.segment = segments.segment
+        on states.rfm_segment = segments.segment
     left join customers
-        on with_fm.person_key = customers.person_key
+        on states.person_key = customers.person_key
     left join behaviour
-        on with_fm.person_key = behaviour.person_key
+        on states.person_key = behaviour.person_key
     left join phases
-        on with_fm.lifecycle_stage = phases.lifecycle_stage
+        on states.lifecycle_stage = phases.lifecycle_stage
 )
 
 select * from final
