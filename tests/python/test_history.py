@@ -99,9 +99,11 @@ def test_history_equals_the_state_recomputed_for_a_past_period_end(twice_built, 
     history = read_table(database, "customer_state_history")
     period_ends = sorted({row["as_of_date"] for row in history})
     as_of = read_table(database, "customer_state")[0]["as_of_date"]
-    # Every month end from the first order's month (2024-01) to the last one on or before as_of.
-    assert period_ends == _month_ends(dt.date(2024, 1, 1), as_of)
-    assert period_ends[4] == PAST_PERIOD_ENDS[0] and period_ends[-1] == PAST_PERIOD_ENDS[1]
+    # Every month end from the first order's month (2024-01) to the last one on or before
+    # as_of, then as_of itself for the month still open.
+    month_ends = _month_ends(dt.date(2024, 1, 1), as_of)
+    assert as_of not in month_ends and period_ends == [*month_ends, as_of]
+    assert month_ends[4] == PAST_PERIOD_ENDS[0] and month_ends[-1] == PAST_PERIOD_ENDS[1]
     for period_end in PAST_PERIOD_ENDS:
         state = builds[period_end].result().rows("customer_state")
         expected = Counter(tuple(sorted(row.items())) for row in state)
@@ -147,17 +149,20 @@ def test_an_incremental_build_after_an_appended_day_equals_a_full_rebuild(builds
 
     # What should change did: fct_orders grew, and each late return (an order 7-42 days old)
     # moved its person's state at every earlier-built period end after the order; nothing
-    # moved before the earliest returned order.
+    # moved before the earliest returned order. The open month's row moved on to the new
+    # as_of_date.
     assert sum(after["marts.fct_orders"].values()) > sum(before["marts.fct_orders"].values())
     orders = {row["order_id"]: row for row in read_table(incremental, "fct_orders")}
     returned = [orders[order_id] for order_id in _appended_returns(data)]
     assert returned and all(row["status"] == "returned" and not row["is_qualifying"] for row in returned)
     key = lambda row: (row["person_key"], row["as_of_date"])  # noqa: E731
     old_by_key = {key(row): row for row in old_history}
-    moved = {key(row) for row in read_table(incremental, "customer_state_history")
-             if key(row) in old_by_key and old_by_key[key(row)] != row}
+    new_history = read_table(incremental, "customer_state_history")
+    old_open, new_open = max(k[1] for k in old_by_key), max(row["as_of_date"] for row in new_history)
+    assert new_open > old_open and old_open not in {row["as_of_date"] for row in new_history}
+    moved = {key(row) for row in new_history if key(row) in old_by_key and old_by_key[key(row)] != row}
     expected = {(row["person_key"], period_end) for row in returned
-                for period_end in {k[1] for k in old_by_key} if period_end >= row["order_date"]}
+                for period_end in {k[1] for k in old_by_key} - {old_open} if period_end >= row["order_date"]}
     assert expected, "no returned order is older than the last period built before: nothing to check"
     assert expected <= moved
     assert min(as_of for _, as_of in moved) >= min(row["order_date"] for row in returned)

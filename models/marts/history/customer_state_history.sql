@@ -7,13 +7,11 @@
 -- Incremental: a run recomputes the open period, the new ones and those that late data can
 -- have changed (see `restated`); each period is replaced whole (its scores are relative to
 -- everyone scored that day), the open one included as as_of_date moves on within it.
--- on_schema_change fail: the history is rebuilt from the orders (--full-refresh), never
--- patched with columns that its older periods would lack.
 {{ config(
     materialized='incremental',
     unique_key='period_start',
     partition_by=stratify.partitioned_by('period_start'),
-    on_schema_change='fail'
+    on_schema_change='append_new_columns'
 ) }}
 with
 
