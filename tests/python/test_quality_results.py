@@ -64,9 +64,8 @@ def test_each_run_appends_its_test_outcomes(dirty_build) -> None:
     warn_row = next(row for row in first if row["test_name"] == "reject_rate_below_warn_threshold")
     assert warn_row["model_name"] == "raw_row_reconciliation" and warn_row["severity"] == "warn"
     assert warn_row["failures"] >= 1 and warn_row["test_type"] == "reject_rate_at_most"
-    not_null = next(row for row in first if row["test_name"] == "not_null_customer_rfm_person_key")
-    assert (not_null["test_kind"], not_null["test_type"], not_null["column_name"]) == ("generic", "not_null",
-                                                                                         "person_key")
+    unique = next(row for row in first if row["test_name"] == "unique_customer_rfm_person_key")
+    assert (unique["test_kind"], unique["test_type"], unique["column_name"]) == ("generic", "unique", "person_key")
 
     # The failing rows of the warning are kept where the row says.
     connection = duckdb.connect(str(database), read_only=True)
