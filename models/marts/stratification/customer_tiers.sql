@@ -1,12 +1,11 @@
 -- One row per scored person: the value tier from the first matching rule of the seed
 -- tier_rules (by priority), unless a valid manual override in tier_overrides says
 -- otherwise, with the rule or override that decided it: today's slice of the state engine
--- customer_state_history, with the labels of the seeds.
+-- customer_state_history (through customer_state, its rows of as_of_date), with the labels
+-- of the seeds.
 with
 
-history as (select * from {{ ref('customer_state_history') }}),
-
-as_of as (select * from {{ ref('int_as_of_date') }}),
+states as (select * from {{ ref('customer_state') }}),
 
 rules as (select * from {{ ref('tier_rules') }}),
 
@@ -14,31 +13,29 @@ tiers as (select * from {{ ref('tiers') }}),
 
 final as (
     select
-        history.person_key,
-        history.as_of_date,
-        history.tier,
-        history.tier_rank,
+        states.person_key,
+        states.as_of_date,
+        states.tier,
+        states.tier_rank,
         tiers.tier_label,
-        history.computed_tier,
-        history.tier_rule_id,
+        states.computed_tier,
+        states.tier_rule_id,
         rules.description as tier_rule_description,
-        history.is_overridden,
-        history.override_reason,
-        history.override_approved_by,
-        history.override_valid_to,
-        history.r_score,
-        history.f_score,
-        history.m_score,
-        history.recency_days,
-        history.frequency,
-        history.monetary
-    from history
-    inner join as_of
-        on history.as_of_date = as_of.as_of_date
+        states.is_overridden,
+        states.override_reason,
+        states.override_approved_by,
+        states.override_valid_to,
+        states.r_score,
+        states.f_score,
+        states.m_score,
+        states.recency_days,
+        states.frequency,
+        states.monetary
+    from states
     left join rules
-        on history.tier_rule_id = rules.rule_id
+        on states.tier_rule_id = rules.rule_id
     left join tiers
-        on history.tier = tiers.tier
+        on states.tier = tiers.tier
 )
 
 select * from final
