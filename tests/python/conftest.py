@@ -45,9 +45,9 @@ if str(TESTS_DIR) not in sys.path:
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests marked ``early`` (e.g. the engine comparison, whose session fixtures start the
-    Spark builds: about 20 minutes in one JVM) run first, tests marked ``late`` (those that
-    wait for such a build) last, so the long build runs beside every other module instead of
-    after them. Otherwise pytest's order (trylast: after its own fixture-based reordering)."""
+    Spark and PostgreSQL builds) run first, tests marked ``late`` (those that wait for such
+    builds) last, so that the long builds run beside every other module instead of after
+    them. Otherwise pytest's order (trylast: after its own fixture-based reordering)."""
     def rank(item: pytest.Item) -> int:
         if item.get_closest_marker("late"):
             return 2
@@ -219,18 +219,22 @@ def run_dbt_build(work_dir: Path, duckdb_path: Path, raw_dir: Path, vars: dict[s
 
 
 class DbtBuilder:
-    """Runs `dbt build` in subprocesses, a few at a time, caching builds per session."""
+    """Runs `dbt build` in subprocesses, a few at a time, caching builds per session. Builds
+    a test waits for run on ``workers`` threads; ``background`` builds (those only the
+    ``late`` tests read) on a thread of their own, so that they fill the time the others
+    leave instead of holding up the tests that wait."""
 
     def __init__(self, root: Path, workers: int) -> None:
         self.root = root
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dbt-build")
+        self._background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dbt-background")
         self._futures: dict[tuple, Future] = {}
         self._lock = threading.Lock()
 
     def submit(self, raw_dir: Path | str, vars: dict[str, Any] | None = None, tag: str = "",
                target: str = "duckdb", env: dict[str, str] | None = None, unit_tests: bool = False,
                data_tests: bool = True, project_dir: Path = PROJECT_DIR, then_raw_dir: Path | None = None,
-               before_then: Callable[[], None] | None = None) -> Future:
+               before_then: Callable[[], None] | None = None, background: bool = False) -> Future:
         """Start (or reuse) a build; returns a Future of ``Build``. A server target (e.g.
         postgres) reads raw data already loaded into its schema raw; ``env`` says where.
         dbt unit tests do not read the raw data: they run only where ``unit_tests`` asks;
@@ -238,14 +242,15 @@ class DbtBuilder:
         ``project_dir``: another copy of the project (e.g. with an edited seed).
         ``then_raw_dir``: after the build, build again into the same database from this
         data (the incremental run of a later day); ``before_then`` runs in between (e.g.
-        loads that data into a server's schema raw)."""
+        loads that data into a server's schema raw). ``background``: see the class."""
         vars = dict(vars or {})
         key = (str(Path(raw_dir).resolve()), json.dumps(vars, sort_keys=True, default=str), tag, target, unit_tests,
                data_tests, str(project_dir), str(then_raw_dir))
         with self._lock:
             if key not in self._futures:
                 name = f"{len(self._futures):02d}_{Path(raw_dir).name}{'_' + tag if tag else ''}_{target}"
-                self._futures[key] = self._pool.submit(self._run, name, Path(raw_dir), vars, target, env or {},
+                pool = self._background if background else self._pool
+                self._futures[key] = pool.submit(self._run, name, Path(raw_dir), vars, target, env or {},
                                                        unit_tests, data_tests, project_dir, then_raw_dir,
                                                        before_then)
             return self._futures[key]
@@ -270,7 +275,8 @@ class DbtBuilder:
         return Build(name, raw_dir, vars, duckdb_path, work_dir, seconds)
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        for pool in (self._pool, self._background):
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -349,6 +355,14 @@ def demo_build(dbt_builder) -> Build:
     """The committed demo data built once (unit tests included) for every test that reads it;
     tests that change a database work on a copy."""
     return dbt_builder.build(PROJECT_DIR / "data" / "demo", unit_tests=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def demo_build_started(request, dbt_builder) -> None:
+    """The demo build, queued as the session starts when any test reads it (most modules
+    do), so that it is there before the first of them asks."""
+    if any("demo_build" in item.fixturenames for item in request.session.items):
+        dbt_builder.submit(PROJECT_DIR / "data" / "demo", unit_tests=True)
 
 
 # --------------------------------------------------------------------------------------

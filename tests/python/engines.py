@@ -135,7 +135,7 @@ def postgres_build(runs: list[Run], work_dir: Path, tables: list[str], fixture: 
         then = None if run.then_raw_dir is None else functools.partial(load_raw, "postgres", run.then_raw_dir, settings)
         futures[run.name] = builder.submit(run.raw_dir, run.vars, target="postgres", env=env,
                                            unit_tests=run.unit_tests, data_tests=run.data_tests,
-                                           then_raw_dir=run.then_raw_dir, before_then=then)
+                                           then_raw_dir=run.then_raw_dir, before_then=then, background=True)
     result: Result = {}
     for run in runs:
         try:

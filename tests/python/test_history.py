@@ -67,7 +67,8 @@ def builds(raw, dbt_builder, tmp_path_factory) -> dict[str, Any]:
         "appended": dbt_builder.submit(appended),
         "appended_raw": appended,
         "march": dbt_builder.submit(raw, {"as_of_date": "2025-03-31"}),
-        **{end: dbt_builder.submit(raw, {"as_of_date": str(end)}) for end in PAST_PERIOD_ENDS},
+        # Only their customer_state is read: the plain build runs the data tests.
+        **{end: dbt_builder.submit(raw, {"as_of_date": str(end)}, data_tests=False) for end in PAST_PERIOD_ENDS},
     }
 
 
