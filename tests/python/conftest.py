@@ -251,8 +251,7 @@ class DbtBuilder:
                 name = f"{len(self._futures):02d}_{Path(raw_dir).name}{'_' + tag if tag else ''}_{target}"
                 pool = self._background if background else self._pool
                 self._futures[key] = pool.submit(self._run, name, Path(raw_dir), vars, target, env or {},
-                                                       unit_tests, data_tests, project_dir, then_raw_dir,
-                                                       before_then)
+                                                 unit_tests, data_tests, project_dir, then_raw_dir, before_then)
             return self._futures[key]
 
     def build(self, raw_dir: Path | str, vars: dict[str, Any] | None = None, **options: Any) -> Build:
@@ -350,11 +349,15 @@ def generate_raw():
     return _generate_raw
 
 
+def _submit_demo_build(builder: DbtBuilder) -> Future:
+    return builder.submit(PROJECT_DIR / "data" / "demo", unit_tests=True)
+
+
 @pytest.fixture(scope="session")
 def demo_build(dbt_builder) -> Build:
     """The committed demo data built once (unit tests included) for every test that reads it;
     tests that change a database work on a copy."""
-    return dbt_builder.build(PROJECT_DIR / "data" / "demo", unit_tests=True)
+    return _submit_demo_build(dbt_builder).result()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -362,7 +365,7 @@ def demo_build_started(request, dbt_builder) -> None:
     """The demo build, queued as the session starts when any test reads it (most modules
     do), so that it is there before the first of them asks."""
     if any("demo_build" in item.fixturenames for item in request.session.items):
-        dbt_builder.submit(PROJECT_DIR / "data" / "demo", unit_tests=True)
+        _submit_demo_build(dbt_builder)
 
 
 # --------------------------------------------------------------------------------------

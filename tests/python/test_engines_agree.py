@@ -15,10 +15,10 @@ An engine whose driver is not installed is skipped, with the reason (so is one l
 STRATIFY_TEST_ENGINES, e.g. `STRATIFY_TEST_ENGINES=none` for a quick run). Each engine
 builds every data set in one go, all engines at once (Spark, the slowest, in one JVM: 2-6
 minutes per build on 2 cores). This module runs first and its builds are session fixtures:
-Spark's builds start with the session and run beside every other module, and the tests
-that wait for them (marked ``late``) run last. Adding an engine: an entry in
+every engine's builds start with the session and run beside every other module, and the
+tests that wait for them (marked ``late``) run last. Adding an engine: an entry in
 engines.ENGINES (how to load, build and read it, and the pytest fixtures it needs) and its
-name in ENGINE_PARAMS (and in SLOW_ENGINES if its tests should wait until the end).
+name in ENGINE_PARAMS.
 """
 
 from __future__ import annotations
@@ -41,9 +41,6 @@ from test_end_to_end import tie_heavy_data
 pytestmark = [pytest.mark.slow, pytest.mark.early]
 
 ENGINE_PARAMS = ["postgres", "spark"]
-SLOW_ENGINES = {"postgres", "spark"}
-ENGINE_CASES = [pytest.param(name, marks=pytest.mark.late) if name in SLOW_ENGINES else name
-                for name in ENGINE_PARAMS]
 
 GENERATED = dict(customers=500, orders=5000, seed=3, start="2023-01-01", end="2025-12-31")
 DATASETS = {
@@ -278,7 +275,8 @@ def assert_same_rows(reference: list[dict], other: list[dict], key: list[str], i
     raise AssertionError("\n".join(lines))
 
 
-@pytest.mark.parametrize("engine_result", ENGINE_CASES, indirect=True)
+@pytest.mark.late
+@pytest.mark.parametrize("engine_result", ENGINE_PARAMS, indirect=True)
 @pytest.mark.parametrize("dataset", [*DATASETS, "tie_heavy", "text_edge_cases", "clv_given_parameters"])
 def test_engine_gives_duckdb_answers(engine_result, dataset, request):
     engine, results = engine_result
